@@ -1,0 +1,53 @@
+// The plue-monitoring command: dispatch, and the one place exit codes are decided.
+//   0 ok · 1 anything else · 2 bad input (config, flags)
+import { ConfigError } from "../config/errors.ts";
+import { type CommandContext, processContext } from "./context.ts";
+import { synthCommand } from "./synth.ts";
+import { UsageError } from "./usage-error.ts";
+
+type Command = (args: string[], context: CommandContext) => Promise<number>;
+
+const commands: Record<string, { run: Command; summary: string }> = {
+  synth: { run: synthCommand, summary: "write manifests, configs, rules and dashboards to DIR" },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(14)} ${summary}`);
+  return [
+    "Usage: plue-monitoring <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run plue-monitoring <command> --help for its options.",
+  ].join("\n");
+}
+
+export async function main(argv: string[], context: CommandContext = processContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    context.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    context.stderr(`plue-monitoring: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      context.stderr(`plue-monitoring ${name}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
+      context.stderr(
+        `plue-monitoring ${name}: ${error.message}\nRun plue-monitoring ${name} --help for its options.`,
+      );
+      return 2;
+    }
+    context.stderr(`plue-monitoring ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

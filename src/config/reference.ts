@@ -1,0 +1,21 @@
+// The config reference table in README.md, generated from the schema (a test keeps them in sync).
+import { envName } from "./resolve.ts";
+import { keySpecs } from "./schema.ts";
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("<", "&lt;");
+
+function shownDefault(value: unknown): string {
+  if (value === undefined) return "required";
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return "see src/config/images.ts";
+  return `\`${JSON.stringify(value)}\``;
+}
+
+export function configReference(): string {
+  const rows = keySpecs.map(
+    (spec) =>
+      `| \`${spec.key}\` | ${spec.seedName ? `\`${spec.seedName}\`` : ""} | \`${envName(spec)}\` | ${shownDefault(spec.default)} | ${cell(spec.description)}${spec.secret ? " (secret)" : ""} |`,
+  );
+  return ["| key | seed variable | environment | default | meaning |", "|---|---|---|---|---|", ...rows].join(
+    "\n",
+  );
+}

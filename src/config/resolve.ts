@@ -1,0 +1,233 @@
+// Turns the config's sources into one validated StackConfig. Pure: the caller reads files and the
+// environment. Precedence: --set > environment (TF_VAR_*) > config file > defaults.
+import { closest, distance } from "fastest-levenshtein";
+import { z } from "zod";
+import { ConfigError, type ConfigProblem, showValue } from "./errors.ts";
+import { type KeySpec, keySpecByKey, keySpecs, type StackConfig, thresholdPairs } from "./schema.ts";
+
+/** One value from one source, at a key or a dotted nested key (images.grafana). */
+interface Entry {
+  path: string;
+  value: unknown;
+  source: string;
+}
+
+export interface Layer {
+  entries: Entry[];
+  problems: ConfigProblem[];
+}
+
+const REQUIRED = keySpecs.filter((spec) => spec.default === undefined).map((spec) => spec.key);
+
+export const snakeCase = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+
+/** The TF_VAR_ name of a key: the seed's variable where the seed has one, else its snake_case. */
+export const envName = (spec: KeySpec) => `TF_VAR_${spec.seedName ?? snakeCase(spec.key)}`;
+
+function isSecretPath(path: string): boolean {
+  return keySpecByKey.get(path.split(".")[0] as string)?.secret === true;
+}
+
+function suggestion(name: string, candidates: readonly string[]): string {
+  const direct = candidates.find((candidate) => candidate.toLowerCase() === camelCase(name).toLowerCase());
+  const best = direct ?? closest(name, candidates as string[]);
+  const close =
+    direct !== undefined ||
+    distance(name.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3));
+  return close ? `; did you mean ${best}?` : "";
+}
+
+function unknownKey(path: string, source: string, candidates: readonly string[], prefix = ""): ConfigProblem {
+  const name = path.slice(prefix.length);
+  const known = candidates.map((candidate) => `${prefix}${candidate}`);
+  return {
+    key: path,
+    message: `unknown key${suggestion(`${prefix}${name}`, known)}`,
+    source,
+  };
+}
+
+/** Resolves a key written as camelCase, the seed's snake_case, or a dotted nested key. */
+function resolvePath(name: string): { spec: KeySpec; path: string; nested?: string } | undefined {
+  const [head, ...rest] = name.split(".");
+  const spec = keySpecByKey.get(head as string) ?? keySpecs.find((candidate) => candidate.seedName === head);
+  if (!spec) return undefined;
+  if (rest.length === 0) return { spec, path: spec.key };
+  return { spec, path: `${spec.key}.${rest.join(".")}`, nested: rest.join(".") };
+}
+
+const nestedKeys = (spec: KeySpec) =>
+  spec.kind === "object" && spec.default && typeof spec.default === "object" ? Object.keys(spec.default) : [];
+
+/** A config file's contents: an object of camelCase keys. */
+export function fileLayer(contents: unknown, source: string): Layer {
+  if (contents === null || typeof contents !== "object" || Array.isArray(contents)) {
+    return {
+      entries: [],
+      problems: [{ key: source, message: "a config file must hold an object of keys", source }],
+    };
+  }
+  const entries: Entry[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(contents)) {
+    const spec = keySpecByKey.get(key);
+    if (!spec) {
+      problems.push(unknownKey(key, source, [...keySpecByKey.keys()]));
+    } else if (
+      spec.kind === "object" &&
+      value !== null &&
+      typeof value === "object" &&
+      !Array.isArray(value)
+    ) {
+      for (const [nested, nestedValue] of Object.entries(value)) {
+        if (nestedKeys(spec).includes(nested))
+          entries.push({ path: `${key}.${nested}`, value: nestedValue, source });
+        else problems.push(unknownKey(`${key}.${nested}`, source, nestedKeys(spec), `${key}.`));
+      }
+    } else {
+      entries.push({ path: key, value, source });
+    }
+  }
+  return { entries, problems };
+}
+
+/** A string from the environment or --set, turned into the key's kind of value. */
+function coerce(spec: KeySpec, nested: boolean, text: string): unknown {
+  if (nested) return text;
+  switch (spec.kind) {
+    case "number":
+      return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+    case "list":
+    case "object":
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+    default:
+      return text;
+  }
+}
+
+/** TF_VAR_<seed_name> (and TF_VAR_<snake_case> for keys beyond the seed). Unknown TF_VARs belong to others. */
+export function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
+  const entries: Entry[] = [];
+  for (const spec of keySpecs) {
+    const name = envName(spec);
+    const text = env[name];
+    if (text !== undefined) entries.push({ path: spec.key, value: coerce(spec, false, text), source: name });
+  }
+  return { entries, problems: [] };
+}
+
+/** --set KEY=VALUE, KEY in camelCase, the seed's snake_case, or dotted (images.grafana). */
+export function setLayer(assignments: readonly string[]): Layer {
+  const entries: Entry[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const assignment of assignments) {
+    const at = assignment.indexOf("=");
+    if (at <= 0) {
+      problems.push({
+        key: assignment.split("=")[0] || "--set",
+        message: "expected --set KEY=VALUE",
+        source: "--set",
+      });
+      continue;
+    }
+    const name = assignment.slice(0, at);
+    const text = assignment.slice(at + 1);
+    const resolved = resolvePath(name);
+    if (!resolved) {
+      problems.push(unknownKey(name, "--set", [...keySpecByKey.keys()]));
+    } else if (resolved.nested !== undefined && !nestedKeys(resolved.spec).includes(resolved.nested)) {
+      const prefix = `${resolved.spec.key}.`;
+      problems.push(
+        nestedKeys(resolved.spec).length > 0
+          ? unknownKey(resolved.path, "--set", nestedKeys(resolved.spec), prefix)
+          : { key: resolved.path, message: `${resolved.spec.key} has no nested keys`, source: "--set" },
+      );
+    } else {
+      entries.push({
+        path: resolved.path,
+        value: coerce(resolved.spec, resolved.nested !== undefined, text),
+        source: "--set",
+      });
+    }
+  }
+  return { entries, problems };
+}
+
+const stackSchema = z.object(Object.fromEntries(keySpecs.map((spec) => [spec.key, spec.schema]))).strict();
+
+/**
+ * Merges layers (lowest precedence first) over the defaults and validates the result. Throws a
+ * ConfigError listing every problem at once.
+ */
+export function resolveConfig(layers: readonly Layer[]): StackConfig {
+  const problems: ConfigProblem[] = layers.flatMap((layer) => layer.problems);
+  const merged: Record<string, unknown> = {};
+  const sources = new Map<string, string>();
+  for (const spec of keySpecs) {
+    if (spec.default !== undefined) merged[spec.key] = structuredClone(spec.default);
+  }
+  for (const { path, value, source } of layers.flatMap((layer) => layer.entries)) {
+    const [key, nested] = path.split(".") as [string, string | undefined];
+    if (nested === undefined) {
+      merged[key] = value;
+    } else {
+      const parent = merged[key];
+      merged[key] = { ...(parent !== null && typeof parent === "object" ? parent : {}), [nested]: value };
+    }
+    sources.set(path, source);
+  }
+
+  const missing = new Set(REQUIRED.filter((key) => merged[key] === undefined || merged[key] === ""));
+  for (const key of missing) {
+    const spec = keySpecByKey.get(key) as KeySpec;
+    problems.push({
+      key,
+      message: `required; accepted: ${spec.accepts}. Set it in the config file, ${envName(spec)} or --set ${key}=…`,
+    });
+  }
+
+  const result = stackSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const path = issue.path.map(String);
+      const key = path[0] as string;
+      if (missing.has(key)) continue;
+      const spec = keySpecByKey.get(key);
+      const dotted = path.join(".");
+      const value = path.reduce<unknown>(
+        (at, part) => (at as Record<string, unknown> | undefined)?.[part],
+        merged,
+      );
+      const accepted =
+        issue.code === "invalid_type" && path.length === 1 && spec ? spec.accepts : issue.message;
+      problems.push({
+        key: dotted,
+        shown: showValue(value, isSecretPath(dotted)),
+        message: `not accepted; expected ${accepted}`,
+        source: sources.get(dotted) ?? sources.get(key) ?? "default",
+      });
+    }
+  }
+
+  if (result.success) {
+    const config = result.data as unknown as StackConfig;
+    for (const [warning, critical] of thresholdPairs) {
+      if (config[warning] >= config[critical]) {
+        problems.push({
+          key: warning,
+          shown: String(config[warning]),
+          message: `must be below ${critical} (${config[critical]}), or the warning could never fire before the critical`,
+          source: sources.get(warning) ?? "default",
+        });
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data as unknown as StackConfig;
+}

@@ -1,0 +1,348 @@
+// The stack's configuration: every key, its default, what it accepts, and where the seed named it.
+// This table is the single source for validation, --set/TF_VAR_ parsing, secrets and the README's
+// config reference.
+import { z } from "zod";
+import {
+  dnsLabel,
+  dnsName,
+  duration,
+  httpsUrl,
+  integerBetween,
+  labelValue,
+  optionalHttpsUrl,
+  pagerdutyKey,
+  percent,
+  pinnedImage,
+  postgresDsn,
+  quantity,
+} from "./formats.ts";
+import { defaultImages, type ImageName } from "./images.ts";
+
+export interface KeySpec {
+  /** camelCase name used in config files and --set. */
+  key: string;
+  /** The seed's snake_case variable, read from TF_VAR_<seedName> and accepted by --set. */
+  seedName?: string;
+  description: string;
+  /** Human description of accepted values, used when the key is missing. */
+  accepts: string;
+  schema: z.ZodType;
+  /** Defaults are applied before validation; undefined means required. */
+  default?: unknown;
+  /** Secret values are never printed, not even in error messages. */
+  secret?: boolean;
+  /** How a string from the environment or --set becomes a value. */
+  kind: "string" | "number" | "list" | "object";
+}
+
+const percentAccepts = "a percent greater than 0 and at most 100";
+
+export const configKeys = {
+  namespace: {
+    seedName: "namespace",
+    description: "Kubernetes namespace the monitoring stack runs in",
+    accepts: "a DNS-1123 label (monitoring)",
+    schema: dnsLabel(),
+    kind: "string",
+  },
+  domain: {
+    seedName: "domain",
+    description: "Plue's domain: Grafana is served at grafana.<domain>, https://<domain> is probed",
+    accepts: "a DNS name (plue.dev)",
+    schema: dnsName(),
+    kind: "string",
+  },
+  grafanaAdminPassword: {
+    seedName: "grafana_admin_password",
+    description: "Grafana admin password (stored only in a Kubernetes Secret)",
+    accepts: "a non-empty password",
+    schema: z.string().refine((value) => value.trim() !== "", { message: "a non-empty password" }),
+    secret: true,
+    kind: "string",
+  },
+  prometheusRetention: {
+    seedName: "prometheus_retention",
+    description: "How long Prometheus keeps data",
+    accepts: "a Prometheus duration (30d)",
+    schema: duration(),
+    default: "30d",
+    kind: "string",
+  },
+  prometheusStorageSize: {
+    seedName: "prometheus_storage_size",
+    description: "Size of Prometheus' persistent volume",
+    accepts: "a Kubernetes quantity (50Gi)",
+    schema: quantity(),
+    default: "50Gi",
+    kind: "string",
+  },
+  alertmanagerSlackWebhook: {
+    seedName: "alertmanager_slack_webhook",
+    description: 'Slack incoming-webhook URL; "" turns Slack off',
+    accepts: 'an https:// URL, or ""',
+    schema: optionalHttpsUrl(),
+    default: "",
+    secret: true,
+    kind: "string",
+  },
+  alertmanagerPagerdutyKey: {
+    seedName: "alertmanager_pagerduty_key",
+    description: 'PagerDuty Events API v2 integration key; "" turns PagerDuty off',
+    accepts: 'a 32-character integration key, or ""',
+    schema: pagerdutyKey(),
+    default: "",
+    secret: true,
+    kind: "string",
+  },
+  alertCpuThreshold: {
+    seedName: "alert_cpu_threshold",
+    description: "HighCPUUsage fires above this percent of the pod's CPU limit",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 80,
+    kind: "number",
+  },
+  alertMemoryThreshold: {
+    seedName: "alert_memory_threshold",
+    description: "HighMemoryUsage fires above this percent of the pod's memory limit",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 80,
+    kind: "number",
+  },
+  alertErrorRateThreshold: {
+    seedName: "alert_error_rate_threshold",
+    description: "HighErrorRate fires above this percent of 5xx responses",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 1,
+    kind: "number",
+  },
+  alertCpuCriticalThreshold: {
+    description: "CriticalCPUUsage fires above this percent of the pod's CPU limit",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 95,
+    kind: "number",
+  },
+  alertMemoryCriticalThreshold: {
+    description: "CriticalMemoryUsage fires above this percent of the pod's memory limit",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 95,
+    kind: "number",
+  },
+  alertErrorRateCriticalThreshold: {
+    description: "CriticalErrorRate fires above this percent of 5xx responses",
+    accepts: percentAccepts,
+    schema: percent(),
+    default: 5,
+    kind: "number",
+  },
+  appNamespace: {
+    description: "Namespace where Plue's api, web and electric services run",
+    accepts: "a DNS-1123 label (plue)",
+    schema: dnsLabel(),
+    default: "plue",
+    kind: "string",
+  },
+  cluster: {
+    description: "Value of the `cluster` external label on every series and alert",
+    accepts: "letters, digits, '_', '.' and '-'",
+    schema: labelValue(),
+    default: "plue",
+    kind: "string",
+  },
+  scrapeInterval: {
+    description: "How often Prometheus scrapes every target",
+    accepts: "a Prometheus duration (30s)",
+    schema: duration(),
+    default: "30s",
+    kind: "string",
+  },
+  evaluationInterval: {
+    description: "How often Prometheus evaluates rules",
+    accepts: "a Prometheus duration (30s)",
+    schema: duration(),
+    default: "30s",
+    kind: "string",
+  },
+  alertmanagerReplicas: {
+    description: "Alertmanager replicas, clustered so a notification survives the loss of one",
+    accepts: "a whole number from 1 to 5",
+    schema: integerBetween(1, 5),
+    default: 2,
+    kind: "number",
+  },
+  alertmanagerSlackChannel: {
+    description: "Slack channel that receives critical and warning alerts",
+    accepts: "a channel name starting with #",
+    schema: z.string().regex(/^#[\w-]{1,80}$/, { message: "a channel name starting with # (#alerts)" }),
+    default: "#alerts",
+    kind: "string",
+  },
+  alertmanagerDefaultWebhookUrl: {
+    description: 'Webhook receiving every alert that is neither critical nor warning; "" drops them',
+    accepts: 'an https:// URL, or ""',
+    schema: optionalHttpsUrl(),
+    default: "",
+    secret: true,
+    kind: "string",
+  },
+  alertmanagerHeartbeatUrl: {
+    description: 'Dead man\'s switch URL that receives the always-firing Watchdog alert; "" drops it',
+    accepts: 'an https:// URL, or ""',
+    schema: optionalHttpsUrl(),
+    default: "",
+    secret: true,
+    kind: "string",
+  },
+  remoteWrite: {
+    description: "Remote-write endpoints Prometheus also sends samples to",
+    accepts: "a list of { url: https URL, name?: string }",
+    schema: z.array(
+      z
+        .object({
+          url: httpsUrl(),
+          name: z
+            .string()
+            .regex(/^[\w-]+$/)
+            .optional(),
+        })
+        .strict(),
+    ),
+    default: [],
+    kind: "list",
+  },
+  extraProbeUrls: {
+    description:
+      "More https endpoints whose availability and certificate are probed, besides https://<domain> and Grafana",
+    accepts: "a list of https:// URLs",
+    schema: z.array(httpsUrl()),
+    default: [],
+    kind: "list",
+  },
+  postgresExporterDsn: {
+    description: 'PostgreSQL URL for postgres-exporter (kept in a Secret); "" deploys no postgres-exporter',
+    accepts: 'a postgresql:// URL, or ""',
+    schema: postgresDsn(),
+    default: "",
+    secret: true,
+    kind: "string",
+  },
+  grafanaStorageSize: {
+    description: "Size of Grafana's persistent volume",
+    accepts: "a Kubernetes quantity (10Gi)",
+    schema: quantity(),
+    default: "10Gi",
+    kind: "string",
+  },
+  alertmanagerStorageSize: {
+    description: "Size of each Alertmanager's volume for silences and the notification log",
+    accepts: "a Kubernetes quantity (1Gi)",
+    schema: quantity(),
+    default: "1Gi",
+    kind: "string",
+  },
+  storageClassName: {
+    description: 'StorageClass of every persistent volume; "" uses the cluster default',
+    accepts: 'a DNS name or label, or ""',
+    schema: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, { message: 'a StorageClass name, or ""' }),
+    default: "",
+    kind: "string",
+  },
+  ingressClassName: {
+    description: "IngressClass of Grafana's Ingress",
+    accepts: "a DNS-1123 label (nginx)",
+    schema: dnsLabel(),
+    default: "nginx",
+    kind: "string",
+  },
+  ingressAuth: {
+    description: "Authentication in front of Grafana: basic (ingress-nginx basic auth) or oauth2-proxy",
+    accepts: '"basic" or "oauth2-proxy"',
+    schema: z.enum(["basic", "oauth2-proxy"], { message: '"basic" or "oauth2-proxy"' }),
+    default: "basic",
+    kind: "string",
+  },
+  ingressBasicAuthSecret: {
+    description:
+      "With ingressAuth=basic: an existing Secret in the namespace whose `auth` key holds htpasswd lines",
+    accepts: "a DNS-1123 label",
+    schema: dnsLabel(),
+    default: "grafana-basic-auth",
+    kind: "string",
+  },
+  oauth2ProxyUrl: {
+    description: "With ingressAuth=oauth2-proxy: the oauth2-proxy base URL (https://oauth2.plue.dev)",
+    accepts: 'an https:// URL, or ""',
+    schema: optionalHttpsUrl(),
+    default: "",
+    kind: "string",
+  },
+  certManagerClusterIssuer: {
+    description:
+      'cert-manager ClusterIssuer that issues Grafana\'s TLS certificate; "" means the Secret is provided',
+    accepts: 'a DNS-1123 name, or ""',
+    schema: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, { message: 'a ClusterIssuer name, or ""' }),
+    default: "",
+    kind: "string",
+  },
+  runbookBaseUrl: {
+    description:
+      "Where docs/runbooks of this repository is browsable; each alert's runbook_url is <this>/<Alert>.md",
+    accepts: "an https:// URL",
+    schema: httpsUrl(),
+    default: "https://github.com/plue/plue-monitoring/blob/main/docs/runbooks",
+    kind: "string",
+  },
+  images: {
+    description: "Container images, pinned; override any of them (images.prometheus=…)",
+    accepts: `an object with keys ${Object.keys(defaultImages).join(", ")}, each an image pinned to a tag`,
+    schema: z
+      .object(
+        Object.fromEntries(Object.keys(defaultImages).map((name) => [name, pinnedImage()])) as Record<
+          ImageName,
+          z.ZodString
+        >,
+      )
+      .strict(),
+    default: defaultImages,
+    kind: "object",
+  },
+} satisfies Record<string, Omit<KeySpec, "key">>;
+
+type ConfigKeys = typeof configKeys;
+
+/** Every key with its metadata, in the order of the config reference. */
+export const keySpecs: readonly KeySpec[] = Object.entries(configKeys).map(([key, spec]) => ({
+  key,
+  ...spec,
+}));
+
+export const keySpecByKey: ReadonlyMap<string, KeySpec> = new Map(keySpecs.map((spec) => [spec.key, spec]));
+
+/** The keys whose values are never printed. */
+export const secretKeys: readonly string[] = keySpecs.filter((spec) => spec.secret).map((spec) => spec.key);
+
+/** Pairs that must be ordered: a warning threshold below its critical twin. */
+export const thresholdPairs = [
+  ["alertCpuThreshold", "alertCpuCriticalThreshold"],
+  ["alertMemoryThreshold", "alertMemoryCriticalThreshold"],
+  ["alertErrorRateThreshold", "alertErrorRateCriticalThreshold"],
+] as const;
+
+/** The validated configuration, every default applied. */
+export type StackConfig = { [K in keyof ConfigKeys]: z.output<ConfigKeys[K]["schema"]> };
+
+/** What a config file may hold: any subset of the keys (images may be partial). */
+export type UserConfig = Partial<Omit<StackConfig, "images">> & { images?: Partial<StackConfig["images"]> };
+
+/** Typed helper for plue-monitoring.config.ts. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}

@@ -1,0 +1,16 @@
+// Where generated configs will run: in a Kubernetes cluster (service discovery, Secrets mounted as
+// files) or on this machine (static targets on loopback, scaled time).
+import type { LocalTopology } from "./local/topology.ts";
+import type { Timing } from "./rules/timing.ts";
+
+export type Deployment = { kind: "cluster" } | LocalDeployment;
+
+export interface LocalDeployment {
+  kind: "local";
+  topology: LocalTopology;
+  timing: Timing;
+  /** Absolute directory holding the rule files Prometheus loads. */
+  rulesDir: string;
+}
+
+export const cluster: Deployment = { kind: "cluster" };

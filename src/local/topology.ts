@@ -1,0 +1,37 @@
+// Where each part of the local stack listens. Every port is a flag of `plue-monitoring up`; these
+// are the defaults (the seed's ports for Plue's services and Prometheus/Alertmanager).
+export interface LocalTopology {
+  host: string;
+  prometheus: number;
+  /** One port per Alertmanager replica (HTTP); each also gossips on its port + 1. */
+  alertmanagers: number[];
+  nodeExporter: number;
+  blackboxExporter: number;
+  postgresExporter: number;
+  postgres: number;
+  api: number;
+  web: number;
+  electric: number;
+  /** Serves kube-state-metrics, kubelet and cAdvisor metrics for the simulated cluster. */
+  clusterSimulator: number;
+  /** Receives every notification: the default webhook, and Slack, PagerDuty and heartbeat stand-ins. */
+  inbox: number;
+  /** A local HTTPS endpoint with a real certificate, probed like https://<domain>. */
+  tlsEndpoint: number;
+}
+
+export const defaultTopology: LocalTopology = {
+  host: "127.0.0.1",
+  prometheus: 9090,
+  alertmanagers: [9093, 9095],
+  nodeExporter: 9100,
+  blackboxExporter: 9115,
+  postgresExporter: 9187,
+  postgres: 55432,
+  api: 4000,
+  web: 5173,
+  electric: 3000,
+  clusterSimulator: 9180,
+  inbox: 9181,
+  tlsEndpoint: 9443,
+};

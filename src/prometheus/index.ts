@@ -1,0 +1,18 @@
+// prometheus.yml for a deployment.
+import type { StackConfig } from "../config/schema.ts";
+import type { Deployment } from "../deployment.ts";
+
+export const CLUSTER_RULES_DIR = "/etc/prometheus/rules";
+
+export function prometheusConfig(config: StackConfig, deployment: Deployment): Record<string, unknown> {
+  const rulesDir = deployment.kind === "local" ? deployment.rulesDir : CLUSTER_RULES_DIR;
+  return {
+    global: {
+      scrape_interval: config.scrapeInterval,
+      evaluation_interval: config.evaluationInterval,
+      external_labels: { cluster: config.cluster },
+    },
+    rule_files: [`${rulesDir}/*.yaml`],
+    scrape_configs: [],
+  };
+}
