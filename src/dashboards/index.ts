@@ -1,4 +1,5 @@
 // Grafana dashboards and provisioning.
+import { mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 
 export const DATASOURCE_UID = "prometheus";
@@ -41,7 +42,7 @@ export function dashboardProvisioning(_config: StackConfig): Record<string, unkn
         type: "file",
         disableDeletion: true,
         allowUiUpdates: false,
-        options: { path: "/var/lib/grafana/dashboards" },
+        options: { path: mounts.grafanaDashboards },
       },
     ],
   };

@@ -12,8 +12,13 @@ export interface LocalTopology {
   api: number;
   web: number;
   electric: number;
-  /** Serves kube-state-metrics, kubelet and cAdvisor metrics for the simulated cluster. */
+  /**
+   * Serves what kube-state-metrics, the kubelet and cAdvisor would for the simulated cluster:
+   *   /kube-state-metrics/metrics, /nodes/<node>/metrics (kubelet), /nodes/<node>/metrics/cadvisor
+   */
   clusterSimulator: number;
+  /** Node names of the simulated cluster; the first is this machine (node-exporter runs here). */
+  nodes: string[];
   /** Receives every notification: the default webhook, and Slack, PagerDuty and heartbeat stand-ins. */
   inbox: number;
   /** A local HTTPS endpoint with a real certificate, probed like https://<domain>. */
@@ -32,6 +37,7 @@ export const defaultTopology: LocalTopology = {
   web: 5173,
   electric: 3000,
   clusterSimulator: 9180,
+  nodes: ["plue-node-1", "plue-node-2"],
   inbox: 9181,
   tlsEndpoint: 9443,
 };

@@ -1,11 +1,11 @@
 // prometheus.yml for a deployment.
+
+import { mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
 
-export const CLUSTER_RULES_DIR = "/etc/prometheus/rules";
-
 export function prometheusConfig(config: StackConfig, deployment: Deployment): Record<string, unknown> {
-  const rulesDir = deployment.kind === "local" ? deployment.rulesDir : CLUSTER_RULES_DIR;
+  const rulesDir = deployment.kind === "local" ? deployment.rulesDir : mounts.prometheusRules;
   return {
     global: {
       scrape_interval: config.scrapeInterval,

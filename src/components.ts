@@ -1,0 +1,32 @@
+// Names, ports and in-container paths shared by the scrape config, the Alertmanager config and the
+// Kubernetes manifests, so the three always agree.
+export const components = {
+  prometheus: { name: "prometheus", port: 9090 },
+  alertmanager: {
+    name: "alertmanager",
+    port: 9093,
+    clusterPort: 9094,
+    headlessService: "alertmanager-headless",
+  },
+  grafana: { name: "grafana", port: 3000 },
+  kubeStateMetrics: { name: "kube-state-metrics", port: 8080, telemetryPort: 8081 },
+  nodeExporter: { name: "node-exporter", port: 9100 },
+  blackboxExporter: { name: "blackbox-exporter", port: 9115 },
+  postgresExporter: { name: "postgres-exporter", port: 9187 },
+} as const;
+
+/** Where files are mounted inside the containers. */
+export const mounts = {
+  prometheusConfig: "/etc/prometheus/prometheus.yml",
+  prometheusRules: "/etc/prometheus/rules",
+  prometheusData: "/prometheus",
+  serviceAccountToken: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+  serviceAccountCa: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+  alertmanagerConfig: "/etc/alertmanager/alertmanager.yml",
+  /** One file per secret value (slack-webhook-url, pagerduty-routing-key, …), from a Secret. */
+  alertmanagerSecrets: "/etc/alertmanager/secrets",
+  alertmanagerData: "/alertmanager",
+  blackboxConfig: "/etc/blackbox/blackbox.yml",
+  grafanaProvisioning: "/etc/grafana/provisioning",
+  grafanaDashboards: "/var/lib/grafana/dashboards",
+} as const;
