@@ -1,0 +1,195 @@
+// `plue-monitoring synth` as a user runs it: the real bin, real files, exit codes and output.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand, tempDir } from "../helpers/system.ts";
+
+const BIN = join(process.cwd(), "bin/plue-monitoring.mjs");
+const SECRETS = {
+  grafanaAdminPassword: "grafana-pw-SECRET-4711",
+  alertmanagerSlackWebhook: "https://hooks.slack.com/services/T000/B000/SECRETSLACK",
+  alertmanagerPagerdutyKey: "0123456789abcdef0123456789SECRET",
+};
+const REQUIRED = ["--set", "namespace=monitoring", "--set", "domain=plue.dev"];
+
+let dir: { path: string; cleanup: () => void };
+beforeAll(() => {
+  dir = tempDir();
+});
+afterAll(() => dir.cleanup());
+
+/** The CLI with a clean environment: no TF_VAR_ leaks in from the machine running the tests. */
+function synth(args: string[], env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("TF_VAR_")),
+  );
+  return runCommand(process.execPath, [BIN, "synth", ...args], { cwd: dir.path, env: { ...clean, ...env } });
+}
+
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+describe("plue-monitoring synth", () => {
+  it("writes the layout of DESIGN.md and exits 0", async () => {
+    const out = join(dir.path, "x");
+    const result = await synth([...REQUIRED, "--set", "grafanaAdminPassword=s3cret", "--out", out]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Wrote `);
+    const files = filesUnder(out);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "manifests/kustomization.yaml",
+        "config/prometheus/prometheus.yml",
+        "config/alertmanager/alertmanager.yml",
+        "config/grafana/provisioning/datasources/prometheus.yaml",
+        "config/grafana/provisioning/dashboards/plue.yaml",
+      ]),
+    );
+    expect(files.some((file) => /^config\/prometheus\/rules\/[\w-]+\.yaml$/.test(file))).toBe(true);
+    expect(files.filter((file) => file.startsWith("manifests/")).length).toBeGreaterThan(1);
+  });
+
+  it("writes files the real tools accept", async () => {
+    const out = join(dir.path, "valid");
+    expect((await synth([...REQUIRED, "--set", "grafanaAdminPassword=pw-123", "--out", out])).code).toBe(0);
+    const promtool = await runCommand("promtool", [
+      "check",
+      "config",
+      "--syntax-only",
+      join(out, "config/prometheus/prometheus.yml"),
+    ]);
+    expect(promtool.stdout + promtool.stderr).toContain("SUCCESS");
+    expect(promtool.code).toBe(0);
+    const amtool = await runCommand("amtool", [
+      "check-config",
+      join(out, "config/alertmanager/alertmanager.yml"),
+    ]);
+    expect(amtool.stdout + amtool.stderr).toContain("SUCCESS");
+    expect(amtool.code).toBe(0);
+    const rules = readdirSync(join(out, "config/prometheus/rules")).map((file) =>
+      join(out, "config/prometheus/rules", file),
+    );
+    const checkRules = await runCommand("promtool", ["check", "rules", ...rules]);
+    expect(checkRules.stdout + checkRules.stderr).toContain("SUCCESS");
+    expect(checkRules.code).toBe(0);
+  });
+
+  it("exits 2 naming every bad key, and writes nothing", async () => {
+    const out = join(dir.path, "y");
+    const result = await synth([
+      ...REQUIRED,
+      "--set",
+      "grafanaAdminPassword=s3cret",
+      "--set",
+      "prometheusRetention=30x",
+      "--set",
+      "alertCpuThreshold=120",
+      "--out",
+      out,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/prometheusRetention = "30x".*Prometheus duration/);
+    expect(result.stderr).toMatch(/alertCpuThreshold = 120.*percent/);
+    expect(result.stdout).toBe("");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir.path).some((name) => name.startsWith("y."))).toBe(false);
+  });
+
+  it("lists every required key when the config file is empty", async () => {
+    writeFileSync(join(dir.path, "empty.json"), "{}");
+    const result = await synth(["--config", "empty.json", "--out", join(dir.path, "z")]);
+    expect(result.code).toBe(2);
+    for (const key of ["namespace", "domain", "grafanaAdminPassword"])
+      expect(result.stderr).toContain(`- ${key}: required`);
+    expect(existsSync(join(dir.path, "z"))).toBe(false);
+  });
+
+  it("leaves an existing output untouched when a run fails, and replaces it whole when one succeeds", async () => {
+    const out = join(dir.path, "atomic");
+    expect(
+      (
+        await synth([
+          ...REQUIRED,
+          "--set",
+          "grafanaAdminPassword=pw-1",
+          "--set",
+          "alertCpuThreshold=70",
+          "--out",
+          out,
+        ])
+      ).code,
+    ).toBe(0);
+    const before = new Map(filesUnder(out).map((file) => [file, readFileSync(join(out, file), "utf8")]));
+    writeFileSync(join(out, "config/stale-file.txt"), "left from an earlier run");
+
+    const failed = await synth([
+      ...REQUIRED,
+      "--set",
+      "grafanaAdminPassword=pw-1",
+      "--set",
+      "domain=not a domain",
+      "--out",
+      out,
+    ]);
+    expect(failed.code).toBe(2);
+    expect(readFileSync(join(out, "config/stale-file.txt"), "utf8")).toBe("left from an earlier run");
+    for (const [file, text] of before) expect(readFileSync(join(out, file), "utf8")).toBe(text);
+
+    expect((await synth([...REQUIRED, "--set", "grafanaAdminPassword=pw-1", "--out", out])).code).toBe(0);
+    expect(existsSync(join(out, "config/stale-file.txt"))).toBe(false);
+    expect(readdirSync(dir.path).filter((name) => /^atomic\.(tmp|old)-/.test(name))).toEqual([]);
+  });
+
+  it("refuses to replace a directory it did not write", async () => {
+    const out = join(dir.path, "precious");
+    mkdirSync(out);
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const result = await synth([...REQUIRED, "--set", "grafanaAdminPassword=pw-1", "--out", out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("refusing to replace it");
+    expect(readdirSync(out)).toEqual(["notes.txt"]);
+  });
+
+  it("never prints a secret, whether the run succeeds or fails", async () => {
+    const env = {
+      TF_VAR_grafana_admin_password: SECRETS.grafanaAdminPassword,
+      TF_VAR_alertmanager_slack_webhook: SECRETS.alertmanagerSlackWebhook,
+      TF_VAR_alertmanager_pagerduty_key: SECRETS.alertmanagerPagerdutyKey,
+    };
+    const ok = await synth([...REQUIRED, "--out", join(dir.path, "secret-ok")], env);
+    expect(ok.code).toBe(0);
+    const badValues = await synth(
+      [
+        ...REQUIRED,
+        "--set",
+        "alertmanagerSlackWebhook=http://hooks.slack.com/SECRETSLACK",
+        "--set",
+        "alertmanagerPagerdutyKey=bad-SECRET",
+        "--set",
+        "grafanaAdminPassword= ",
+        "--out",
+        join(dir.path, "secret-bad"),
+      ],
+      env,
+    );
+    expect(badValues.code).toBe(2);
+    expect(badValues.stderr).toContain("alertmanagerSlackWebhook = <secret value hidden");
+    for (const output of [ok.stdout, ok.stderr, badValues.stdout, badValues.stderr]) {
+      expect(output).not.toMatch(/SECRET/);
+    }
+  });
+
+  it("exits 2 on unknown flags and commands, with usage", async () => {
+    const flag = await synth(["--outdir", "x"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("--outdir");
+    const command = await runCommand(process.execPath, [BIN, "synthesize"], { cwd: dir.path });
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "synthesize"');
+  });
+});
