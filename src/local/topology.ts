@@ -23,6 +23,8 @@ export interface LocalTopology {
   inbox: number;
   /** A local HTTPS endpoint with a real certificate, probed like https://<domain>. */
   tlsEndpoint: number;
+  /** The running stack's control API: `plue-monitoring fault` applies and clears faults through it. */
+  control: number;
 }
 
 export const defaultTopology: LocalTopology = {
@@ -40,4 +42,5 @@ export const defaultTopology: LocalTopology = {
   nodes: ["plue-node-1", "plue-node-2"],
   inbox: 9181,
   tlsEndpoint: 9443,
+  control: 9182,
 };
