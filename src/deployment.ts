@@ -11,6 +11,11 @@ export interface LocalDeployment {
   timing: Timing;
   /** Absolute directory holding the rule files Prometheus loads. */
   rulesDir: string;
+  /**
+   * CA certificate (PEM) that signed the local TLS endpoint's certificate; blackbox-exporter trusts
+   * it, so the local probe verifies TLS like the cluster's. Without it the local probe fails.
+   */
+  tlsCaFile?: string;
 }
 
 export const cluster: Deployment = { kind: "cluster" };

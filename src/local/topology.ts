@@ -19,7 +19,11 @@ export interface LocalTopology {
   clusterSimulator: number;
   /** Node names of the simulated cluster; the first is this machine (node-exporter runs here). */
   nodes: string[];
-  /** Receives every notification: the default webhook, and Slack, PagerDuty and heartbeat stand-ins. */
+  /**
+   * Receives every notification: the default webhook, and Slack, PagerDuty and heartbeat stand-ins.
+   * The local alertmanager.yml posts to /<receiver>: /default and /heartbeat (webhook payloads),
+   * /slack (Slack messages), /pagerduty (Events API v2 events); see src/alertmanager/receivers.ts.
+   */
   inbox: number;
   /** A local HTTPS endpoint with a real certificate, probed like https://<domain>. */
   tlsEndpoint: number;

@@ -1,18 +1,108 @@
-// prometheus.yml for a deployment.
-
+// prometheus.yml and Prometheus' command line for a deployment. The same job declarations serve the
+// cluster (Kubernetes service discovery) and the local stack (static targets on loopback).
 import { mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
+import { realTime } from "../rules/timing.ts";
+import { alertingConfig } from "./alerting.ts";
+import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
+import { blackboxJobs } from "./jobs/blackbox.ts";
+import { kubeStateMetricsJobs } from "./jobs/kube-state-metrics.ts";
+import { kubernetesJobs } from "./jobs/kubernetes.ts";
+import { nodeExporterJobs } from "./jobs/node-exporter.ts";
+import { plueServiceJobs } from "./jobs/plue-services.ts";
+import { postgresExporterJobs } from "./jobs/postgres-exporter.ts";
+import { prometheusJobs } from "./jobs/prometheus.ts";
+import type { JobSpec } from "./jobs/types.ts";
+import { clusterTargets, localTargets, type TargetSource } from "./targets.ts";
+import type { ScrapeConfig } from "./types.ts";
+
+export { blackboxConfig } from "./blackbox.ts";
+export type { ScrapeConfig } from "./types.ts";
+
+/** Every job of DESIGN.md "Target labels" that this deployment has, in a stable order. */
+export function jobSpecs(config: StackConfig, deployment: Deployment): JobSpec[] {
+  const dedicated = [
+    ...kubernetesJobs(),
+    ...kubeStateMetricsJobs(config),
+    ...nodeExporterJobs(config),
+    ...blackboxJobs(config),
+    ...postgresExporterJobs(config, deployment),
+    ...plueServiceJobs(config),
+    ...prometheusJobs(config),
+  ];
+  return [...dedicated, ...annotatedPodJobs(dedicated)];
+}
+
+function targetSource(deployment: Deployment): TargetSource {
+  return deployment.kind === "local" ? localTargets(deployment.topology) : clusterTargets();
+}
+
+export function scrapeConfigs(config: StackConfig, deployment: Deployment): ScrapeConfig[] {
+  const source = targetSource(deployment);
+  return jobSpecs(config, deployment).flatMap((spec) => {
+    const targets = source.resolve(spec.targets);
+    if (!targets) return [];
+    return [
+      {
+        job_name: spec.job,
+        ...(spec.honorLabels ? { honor_labels: true } : {}),
+        ...(spec.metricsPath ? { metrics_path: spec.metricsPath } : {}),
+        ...(spec.params ? { params: spec.params } : {}),
+        ...targets,
+      },
+    ];
+  });
+}
 
 export function prometheusConfig(config: StackConfig, deployment: Deployment): Record<string, unknown> {
+  const timing = deployment.kind === "local" ? deployment.timing : realTime;
   const rulesDir = deployment.kind === "local" ? deployment.rulesDir : mounts.prometheusRules;
   return {
     global: {
-      scrape_interval: config.scrapeInterval,
-      evaluation_interval: config.evaluationInterval,
+      scrape_interval: timing.duration(config.scrapeInterval),
+      evaluation_interval: timing.duration(config.evaluationInterval),
       external_labels: { cluster: config.cluster },
     },
     rule_files: [`${rulesDir}/*.yaml`],
-    scrape_configs: [],
+    alerting: alertingConfig(config, deployment),
+    scrape_configs: scrapeConfigs(config, deployment),
+    ...(config.remoteWrite.length > 0
+      ? { remote_write: config.remoteWrite.map(({ url, name }) => ({ url, ...(name ? { name } : {}) })) }
+      : {}),
   };
+}
+
+/** Files Prometheus reads and writes. In a cluster they are the mounts of components.ts. */
+export interface PrometheusPaths {
+  configFile: string;
+  dataDir: string;
+}
+
+const mountedPaths: PrometheusPaths = { configFile: mounts.prometheusConfig, dataDir: mounts.prometheusData };
+
+/**
+ * Prometheus' command line. Retention is a flag, not part of prometheus.yml. The local stack must
+ * pass its own paths; it also resends alerts every second, because with the default (1m) the first
+ * notification is dropped until Alertmanager is discovered and arrives only after ~61 s.
+ */
+export function prometheusArgs(
+  config: StackConfig,
+  deployment: Deployment,
+  paths?: PrometheusPaths,
+): string[] {
+  if (deployment.kind === "local" && !paths) throw new Error("the local Prometheus needs its own file paths");
+  const { configFile, dataDir } = paths ?? mountedPaths;
+  const args = [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${dataDir}`,
+    `--storage.tsdb.retention.time=${config.prometheusRetention}`,
+    // POST /-/reload: the config reloader applies ConfigMap changes without a restart.
+    "--web.enable-lifecycle",
+  ];
+  if (deployment.kind === "local") {
+    const { host, prometheus } = deployment.topology;
+    args.push(`--web.listen-address=${host}:${prometheus}`, "--rules.alert.resend-delay=1s");
+  }
+  return args;
 }

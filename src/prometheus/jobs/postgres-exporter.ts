@@ -1,0 +1,23 @@
+// postgres_exporter: database-side health (pg_up, connections). In a cluster it is deployed only
+// when a DSN is configured; the local stack always runs one.
+import { components } from "../../components.ts";
+import type { StackConfig } from "../../config/schema.ts";
+import type { Deployment } from "../../deployment.ts";
+import type { JobSpec } from "./types.ts";
+
+export function postgresExporterJobs(config: StackConfig, deployment: Deployment): JobSpec[] {
+  if (deployment.kind === "cluster" && config.postgresExporterDsn === "") return [];
+  const { name, port } = components.postgresExporter;
+  return [
+    {
+      job: "postgres-exporter",
+      targets: {
+        kind: "service",
+        namespace: config.namespace,
+        service: name,
+        port,
+        labels: ["namespace", "pod", "service"],
+      },
+    },
+  ];
+}

@@ -1,0 +1,11 @@
+// A scrape job as declared once for every deployment; a TargetSource resolves its targets.
+import type { Targets } from "../targets.ts";
+
+export interface JobSpec {
+  job: string;
+  metricsPath?: string;
+  /** The exporter's own labels win over target labels (kube-state-metrics: the object's namespace). */
+  honorLabels?: boolean;
+  params?: Record<string, string[]>;
+  targets: Targets;
+}

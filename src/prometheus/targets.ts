@@ -1,0 +1,257 @@
+// The target source switch: every scrape job names *what* it scrapes (a Service's endpoints, every
+// node's kubelet, probes through an exporter); a source turns that into Kubernetes service discovery
+// with relabeling (cluster) or static targets on loopback (local). Jobs are declared once and serve
+// both, so the local stack scrapes with the same job names, paths and target labels as the cluster.
+import { mounts } from "../components.ts";
+import type { LocalTopology } from "../local/topology.ts";
+import type { RelabelConfig, ScrapeConfig } from "./types.ts";
+
+/** Labels a job attaches to its targets, as the rules read them. */
+export type TargetLabel = "namespace" | "pod" | "service" | "node";
+
+/** The endpoints of one Kubernetes Service, scraped on one (container) port. */
+export interface ServiceTargets {
+  kind: "service";
+  namespace: string;
+  service: string;
+  port: number;
+  labels: readonly TargetLabel[];
+}
+
+/** The kubelet of every node, at `path` (/metrics, /metrics/cadvisor); each target gets `node`. */
+export interface NodeTargets {
+  kind: "nodes";
+  path: string;
+}
+
+/** URLs probed through an exporter (blackbox): `instance` is the probed URL. */
+export interface ProbeTargets {
+  kind: "probes";
+  exporter: { name: string; port: number };
+  /** Namespace the exporter runs in. */
+  namespace: string;
+  urls: readonly string[];
+}
+
+/** The Kubernetes API server (cluster only). */
+export interface ApiserverTargets {
+  kind: "apiserver";
+}
+
+/** Pods annotated prometheus.io/scrape, minus the endpoints other jobs already scrape (cluster only). */
+export interface AnnotatedPodTargets {
+  kind: "annotated-pods";
+  exclude: readonly ServiceTargets[];
+}
+
+export type Targets = ServiceTargets | NodeTargets | ProbeTargets | ApiserverTargets | AnnotatedPodTargets;
+
+/** Everything of a scrape config that depends on where its targets come from. */
+export type JobTargets = Omit<ScrapeConfig, "job_name">;
+
+export interface TargetSource {
+  /** The targets of one job, or undefined when this deployment has no such targets. */
+  resolve(targets: Targets): JobTargets | undefined;
+}
+
+// ---- cluster: Kubernetes service discovery --------------------------------------------------------
+
+const CLUSTER_LABEL_SOURCES: Record<TargetLabel, string> = {
+  namespace: "__meta_kubernetes_namespace",
+  pod: "__meta_kubernetes_pod_name",
+  service: "__meta_kubernetes_service_name",
+  node: "__meta_kubernetes_pod_node_name",
+};
+
+const copyLabel = (source: string, target: string): RelabelConfig => ({
+  source_labels: [source],
+  target_label: target,
+});
+
+/** Authenticates to the kubelet and API server as Prometheus' service account. */
+const serviceAccountAuth: Pick<ScrapeConfig, "scheme" | "authorization" | "tls_config"> = {
+  scheme: "https",
+  authorization: { credentials_file: mounts.serviceAccountToken },
+  // Verified against the cluster CA: kubelets need serving certificates signed by it
+  // (kubeadm: serverTLSBootstrap). Never skip verification: the token is sent with every scrape.
+  tls_config: { ca_file: mounts.serviceAccountCa },
+};
+
+/** Sends a probe job's scrapes to the exporter with the URL as `target`; `instance` keeps the URL. */
+function probeRelabeling(exporterAddress: string): RelabelConfig[] {
+  return [
+    { source_labels: ["__address__"], target_label: "__param_target" },
+    { source_labels: ["__param_target"], target_label: "instance" },
+    { target_label: "__address__", replacement: exporterAddress },
+  ];
+}
+
+/** Anchored regex alternatives, escaped. */
+const anyOf = (values: readonly string[]) =>
+  values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+
+/** Drops annotated-pod targets that a dedicated job already scrapes: same namespace, same port. */
+function excludeScrapedElsewhere(exclude: readonly ServiceTargets[]): RelabelConfig[] {
+  const portsByNamespace = new Map<string, Set<number>>();
+  for (const { namespace, port } of exclude) {
+    portsByNamespace.set(namespace, (portsByNamespace.get(namespace) ?? new Set()).add(port));
+  }
+  return [...portsByNamespace].map(([namespace, ports]) => ({
+    source_labels: ["__meta_kubernetes_namespace", "__address__"],
+    regex: `${anyOf([namespace])};.*:(${[...ports].join("|")})`,
+    action: "drop",
+  }));
+}
+
+export function clusterTargets(): TargetSource {
+  return {
+    resolve(targets) {
+      switch (targets.kind) {
+        case "service":
+          return {
+            kubernetes_sd_configs: [{ role: "endpointslice", namespaces: { names: [targets.namespace] } }],
+            relabel_configs: [
+              // EndpointSlice ports are the pods' ports; pod ports outside the Service have none.
+              {
+                source_labels: ["__meta_kubernetes_service_name", "__meta_kubernetes_endpointslice_port"],
+                regex: `${anyOf([targets.service])};${targets.port}`,
+                action: "keep",
+              },
+              ...targets.labels.map((label) => copyLabel(CLUSTER_LABEL_SOURCES[label], label)),
+            ],
+          };
+        case "nodes":
+          return {
+            ...serviceAccountAuth,
+            metrics_path: targets.path,
+            kubernetes_sd_configs: [{ role: "node" }],
+            relabel_configs: [copyLabel("__meta_kubernetes_node_name", "node")],
+          };
+        case "probes":
+          return {
+            static_configs: [{ targets: [...targets.urls] }],
+            relabel_configs: probeRelabeling(
+              `${targets.exporter.name}.${targets.namespace}.svc:${targets.exporter.port}`,
+            ),
+          };
+        case "apiserver":
+          return {
+            ...serviceAccountAuth,
+            kubernetes_sd_configs: [{ role: "endpointslice", namespaces: { names: ["default"] } }],
+            relabel_configs: [
+              {
+                source_labels: [
+                  "__meta_kubernetes_service_name",
+                  "__meta_kubernetes_endpointslice_port_name",
+                ],
+                regex: "kubernetes;https",
+                action: "keep",
+              },
+            ],
+          };
+        case "annotated-pods":
+          return {
+            kubernetes_sd_configs: [{ role: "pod" }],
+            relabel_configs: [
+              {
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+                regex: "true",
+                action: "keep",
+              },
+              { source_labels: ["__meta_kubernetes_pod_container_init"], regex: "true", action: "drop" },
+              {
+                source_labels: ["__meta_kubernetes_pod_phase"],
+                regex: "Pending|Succeeded|Failed",
+                action: "drop",
+              },
+              {
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scheme"],
+                regex: "(https?)",
+                target_label: "__scheme__",
+              },
+              {
+                source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+                regex: "(.+)",
+                target_label: "__metrics_path__",
+              },
+              // prometheus.io/port replaces the discovered port (IPv6 addresses keep their brackets).
+              {
+                source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+                regex: "(\\[.+\\]|[^:]+)(?::\\d+)?;(\\d+)",
+                replacement: "$1:$2",
+                target_label: "__address__",
+              },
+              ...excludeScrapedElsewhere(targets.exclude),
+              copyLabel(CLUSTER_LABEL_SOURCES.namespace, "namespace"),
+              copyLabel(CLUSTER_LABEL_SOURCES.pod, "pod"),
+              copyLabel(CLUSTER_LABEL_SOURCES.node, "node"),
+            ],
+          };
+      }
+    },
+  };
+}
+
+// ---- local: static targets on loopback ------------------------------------------------------------
+
+/** Where each scraped Service runs locally: a port of the topology, and a path when not /metrics. */
+function localEndpoints(topology: LocalTopology): Record<string, { port: number; path?: string }> {
+  return {
+    api: { port: topology.api },
+    web: { port: topology.web },
+    electric: { port: topology.electric },
+    prometheus: { port: topology.prometheus },
+    "node-exporter": { port: topology.nodeExporter },
+    "postgres-exporter": { port: topology.postgresExporter },
+    "blackbox-exporter": { port: topology.blackboxExporter },
+    "kube-state-metrics": { port: topology.clusterSimulator, path: "/kube-state-metrics/metrics" },
+  };
+}
+
+export function localTargets(topology: LocalTopology): TargetSource {
+  const { host } = topology;
+  const endpoints = localEndpoints(topology);
+  const endpointOf = (service: string) => {
+    const endpoint = endpoints[service];
+    if (!endpoint) throw new Error(`no local endpoint for service ${service}`);
+    return endpoint;
+  };
+  // One process per Service here: it stands for the pod `<service>-local` on the first node.
+  const localLabel: Record<TargetLabel, (targets: ServiceTargets) => string> = {
+    namespace: (targets) => targets.namespace,
+    pod: (targets) => `${targets.service}-local`,
+    service: (targets) => targets.service,
+    node: () => topology.nodes[0] ?? "local",
+  };
+  return {
+    resolve(targets) {
+      switch (targets.kind) {
+        case "service": {
+          const { port, path } = endpointOf(targets.service);
+          const labels: Record<string, string> = Object.fromEntries(
+            targets.labels.map((label) => [label, localLabel[label](targets)]),
+          );
+          if (path) labels.__metrics_path__ = path;
+          return { static_configs: [{ targets: [`${host}:${port}`], labels }] };
+        }
+        case "nodes":
+          // The cluster simulator serves every simulated node's kubelet under /nodes/<node>.
+          return {
+            static_configs: topology.nodes.map((node) => ({
+              targets: [`${host}:${topology.clusterSimulator}`],
+              labels: { __metrics_path__: `/nodes/${node}${targets.path}`, node },
+            })),
+          };
+        case "probes":
+          // Nothing outside this machine is reachable: the local TLS endpoint stands for every URL.
+          return {
+            static_configs: [{ targets: [`https://${host}:${topology.tlsEndpoint}`] }],
+            relabel_configs: probeRelabeling(`${host}:${endpointOf(targets.exporter.name).port}`),
+          };
+        case "apiserver":
+        case "annotated-pods":
+          return undefined;
+      }
+    },
+  };
+}
