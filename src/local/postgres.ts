@@ -179,6 +179,9 @@ export async function startPostgres(
   });
   const held: pg.Client[] = [];
   let running = true;
+  const release = async () => {
+    await Promise.all(held.splice(0).map((client) => client.end().catch(() => {})));
+  };
 
   return {
     host: options.host,
@@ -194,7 +197,7 @@ export async function startPostgres(
       `postgresql://postgres:${superuserPassword}@${options.host}:${options.port}/postgres?sslmode=disable`,
     running: () => running,
     async stop() {
-      await this.release();
+      await release();
       await supervisor.stop("postgres");
       running = false;
     },
@@ -217,9 +220,7 @@ export async function startPostgres(
         if (held.length > maxConnections) throw new Error("PostgreSQL accepted more than max_connections");
       }
     },
-    async release() {
-      await Promise.all(held.splice(0).map((client) => client.end().catch(() => {})));
-    },
+    release,
   };
 }
 
