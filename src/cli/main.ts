@@ -1,6 +1,7 @@
 // The plue-monitoring command: dispatch, and the one place exit codes are decided.
 //   0 ok · 1 anything else · 2 bad input (config, flags)
 import { ConfigError } from "../config/errors.ts";
+import { checkMetricsCommand } from "./check-metrics.ts";
 import { type CommandContext, processContext } from "./context.ts";
 import { synthCommand } from "./synth.ts";
 import { UsageError } from "./usage-error.ts";
@@ -9,6 +10,7 @@ type Command = (args: string[], context: CommandContext) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   synth: { run: synthCommand, summary: "write manifests, configs, rules and dashboards to DIR" },
+  "check-metrics": { run: checkMetricsCommand, summary: "check /metrics endpoints against the contract" },
 };
 
 function usage(): string {
