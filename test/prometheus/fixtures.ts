@@ -1,0 +1,46 @@
+// Deployments and configs shared by the prometheus.yml tests.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { UserConfig } from "../../src/config/schema.ts";
+import type { LocalDeployment } from "../../src/deployment.ts";
+import { defaultTopology, type LocalTopology } from "../../src/local/topology.ts";
+import { toYaml } from "../../src/render.ts";
+import { ruleFiles } from "../../src/rules/index.ts";
+import { scaledTiming } from "../../src/rules/timing.ts";
+import { testConfig } from "../helpers/config.ts";
+
+/** Every secret set to a value that is easy to find in output. */
+export const secretValues = {
+  grafanaAdminPassword: "grafana-secret-password-7Qx",
+  alertmanagerSlackWebhook: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slacksecret7Qx",
+  alertmanagerPagerdutyKey: "0123456789abcdef0123456789abc7qx",
+  alertmanagerDefaultWebhookUrl: "https://hooks.example.com/default/webhooksecret7Qx",
+  alertmanagerHeartbeatUrl: "https://heartbeat.example.com/ping/heartbeatsecret7Qx",
+  postgresExporterDsn: "postgresql://monitor:dbsecret7Qx@db.plue.svc:5432/plue?sslmode=require",
+} satisfies UserConfig;
+
+export const fullConfig = (overrides: UserConfig = {}) =>
+  testConfig({
+    ...secretValues,
+    extraProbeUrls: ["https://status.plue.dev"],
+    remoteWrite: [{ url: "https://metrics.example.com/api/v1/write", name: "long-term" }],
+    ...overrides,
+  });
+
+export function localDeployment(dir: string, topology: Partial<LocalTopology> = {}): LocalDeployment {
+  return {
+    kind: "local",
+    topology: { ...defaultTopology, ...topology },
+    timing: scaledTiming(60, "1s"),
+    rulesDir: join(dir, "rules"),
+    tlsCaFile: join(dir, "ca.pem"),
+  };
+}
+
+/** Writes the stack's rule files where the local deployment's Prometheus loads them. */
+export function writeRuleFiles(deployment: LocalDeployment, config = testConfig()): void {
+  mkdirSync(deployment.rulesDir, { recursive: true });
+  for (const file of ruleFiles(config, deployment.timing)) {
+    writeFileSync(join(deployment.rulesDir, file.name), toYaml({ groups: file.groups }));
+  }
+}
