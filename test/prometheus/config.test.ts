@@ -70,7 +70,9 @@ describe("cluster prometheus.yml", () => {
   it("promtool catches a broken relabel regex in the swapped file (the check can fail)", async () => {
     const broken = withFileSd(yml);
     const jobs = jobsOf(broken);
-    const api = jobs.find((job) => job.job_name === "api") as { relabel_configs: { regex?: string }[] };
+    const api = jobs.find((job) => job.job_name === "api") as unknown as {
+      relabel_configs: { regex?: string }[];
+    };
     (api.relabel_configs[0] as { regex?: string }).regex = "api;(4000";
     const result = await runCommand("promtool", [
       "check",
