@@ -1,8 +1,16 @@
-// Grafana dashboards and provisioning.
-import { mounts } from "../components.ts";
+// Grafana: the Prometheus datasource, the dashboards provider, and the three seed dashboards.
+import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { API_PERFORMANCE_UID, apiPerformance } from "./api-performance.ts";
+import { KUBERNETES_CLUSTER_UID, kubernetesCluster } from "./kubernetes-cluster.ts";
+import { DATASOURCE_UID } from "./panels.ts";
+import { SYSTEM_OVERVIEW_UID, systemOverview } from "./system-overview.ts";
 
-export const DATASOURCE_UID = "prometheus";
+export { DATASOURCE_UID } from "./panels.ts";
+export { type DashboardQuery, panelQueries, queriesOfDashboard, type VariableValues } from "./queries.ts";
+
+/** The folder the dashboards appear in. */
+export const DASHBOARD_FOLDER = "Plue";
 
 export interface Dashboard {
   uid: string;
@@ -11,8 +19,19 @@ export interface Dashboard {
   json: Record<string, unknown>;
 }
 
-export function dashboards(_config: StackConfig): Dashboard[] {
-  return [];
+/** The uids never change: bookmarks, links and alert annotations point at them. */
+export const DASHBOARD_UIDS = {
+  systemOverview: SYSTEM_OVERVIEW_UID,
+  kubernetesCluster: KUBERNETES_CLUSTER_UID,
+  apiPerformance: API_PERFORMANCE_UID,
+} as const;
+
+export function dashboards(config: StackConfig): Dashboard[] {
+  return [
+    { uid: SYSTEM_OVERVIEW_UID, json: systemOverview(config) },
+    { uid: KUBERNETES_CLUSTER_UID, json: kubernetesCluster(config) },
+    { uid: API_PERFORMANCE_UID, json: apiPerformance(config) },
+  ].map((dashboard) => ({ ...dashboard, file: `${dashboard.uid}.json` }));
 }
 
 export function datasourceProvisioning(config: StackConfig): Record<string, unknown> {
@@ -24,9 +43,15 @@ export function datasourceProvisioning(config: StackConfig): Record<string, unkn
         uid: DATASOURCE_UID,
         type: "prometheus",
         access: "proxy",
-        url: `http://prometheus.${config.namespace}.svc:9090`,
+        url: `http://${components.prometheus.name}.${config.namespace}.svc:${components.prometheus.port}`,
         isDefault: true,
         editable: false,
+        jsonData: {
+          // Grafana sizes $__rate_interval from this; it must match the real scrape interval.
+          timeInterval: config.scrapeInterval,
+          httpMethod: "POST",
+          prometheusType: "Prometheus",
+        },
       },
     ],
   };
@@ -38,11 +63,14 @@ export function dashboardProvisioning(_config: StackConfig): Record<string, unkn
     providers: [
       {
         name: "plue",
-        folder: "Plue",
+        orgId: 1,
+        folder: DASHBOARD_FOLDER,
         type: "file",
+        // The files are the source of truth: no deleting or saving over them from the UI.
         disableDeletion: true,
         allowUiUpdates: false,
-        options: { path: mounts.grafanaDashboards },
+        updateIntervalSeconds: 30,
+        options: { path: mounts.grafanaDashboards, foldersFromFilesStructure: false },
       },
     ],
   };
