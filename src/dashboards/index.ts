@@ -7,7 +7,10 @@ import { DATASOURCE_UID } from "./panels.ts";
 import { SYSTEM_OVERVIEW_UID, systemOverview } from "./system-overview.ts";
 
 export { DATASOURCE_UID } from "./panels.ts";
-export { type DashboardQuery, panelQueries, queriesOfDashboard, type VariableValues } from "./queries.ts";
+
+import { type DashboardQuery, queriesOfDashboard, type VariableValues } from "./queries.ts";
+
+export { type DashboardQuery, queriesOfDashboard, type VariableValues } from "./queries.ts";
 
 /** The folder the dashboards appear in. */
 export const DASHBOARD_FOLDER = "Plue";
@@ -74,4 +77,13 @@ export function dashboardProvisioning(_config: StackConfig): Record<string, unkn
       },
     ],
   };
+}
+
+/**
+ * Every query of every dashboard the config produces, ready to send to Prometheus: for the
+ * end-to-end check that each panel answers on a running stack. Variables take the value the
+ * dashboard opens with (namespace = appNamespace, service = All) unless `overrides` sets them.
+ */
+export function panelQueries(config: StackConfig, overrides: VariableValues = {}): DashboardQuery[] {
+  return dashboards(config).flatMap((dashboard) => queriesOfDashboard(dashboard.json, config, overrides));
 }

@@ -3,7 +3,6 @@
 // and check the metrics they read; an end-to-end test can run them against a live Prometheus.
 import { durationMs, formatDuration } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
-import { dashboards } from "./index.ts";
 
 /** A variable's value: one string, or several (a multi-value selection). */
 export type VariableValues = Record<string, string | readonly string[]>;
@@ -163,13 +162,4 @@ export function queriesOfDashboard(
     }
   }
   return queries;
-}
-
-/**
- * Every query of every dashboard the config produces, ready to send to Prometheus: for the
- * end-to-end check that each panel answers on a running stack. Variables take the value the
- * dashboard opens with (namespace = appNamespace, service = All) unless `overrides` sets them.
- */
-export function panelQueries(config: StackConfig, overrides: VariableValues = {}): DashboardQuery[] {
-  return dashboards(config).flatMap((dashboard) => queriesOfDashboard(dashboard.json, config, overrides));
 }
