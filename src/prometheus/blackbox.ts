@@ -11,6 +11,9 @@ export function blackboxConfig(deployment: Deployment): Record<string, unknown> 
     modules: {
       [HTTP_2XX_MODULE]: {
         prober: "http",
+        // The probe gets min(this, Prometheus' scrape timeout - the exporter's --timeout-offset,
+        // 0.5s by default). Locally a scaled scrape interval of 500ms leaves nothing: start the
+        // local blackbox-exporter with --timeout-offset=0.1.
         timeout: "10s",
         http: {
           method: "GET",
