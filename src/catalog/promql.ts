@@ -1,0 +1,121 @@
+// What a PromQL expression reads, found with the Prometheus project's own grammar
+// (@prometheus-io/lezer-promql): each vector selector's metric name and its `job` matcher.
+import { parser } from "@prometheus-io/lezer-promql";
+import type { CatalogMetric, ProviderJob } from "./types.ts";
+import { findMetric } from "./types.ts";
+
+export interface SelectorRead {
+  /** The metric name, or undefined for a selector without one ({job="x"}). */
+  metric: string | undefined;
+  /** The selector as written. */
+  text: string;
+  /** Jobs a `job="a"` or `job=~"a|b"` matcher selects; undefined without a job matcher. */
+  jobs: string[] | undefined;
+}
+
+export interface ExpressionReads {
+  selectors: SelectorRead[];
+  /** Syntax errors, each with the text around it. */
+  syntaxErrors: string[];
+}
+
+interface SyntaxNodeLike {
+  name: string;
+  from: number;
+  to: number;
+}
+
+export function readsOf(expr: string): ExpressionReads {
+  const tree = parser.parse(expr);
+  const selectors: SelectorRead[] = [];
+  const syntaxErrors: string[] = [];
+  tree.iterate({
+    enter: (ref) => {
+      if (ref.type.isError) {
+        syntaxErrors.push(
+          `syntax error at ${ref.from}: …${expr.slice(Math.max(0, ref.from - 20), ref.from + 20)}…`,
+        );
+        return;
+      }
+      if (ref.name !== "VectorSelector") return;
+      const node = ref.node;
+      const identifier = node.getChild("Identifier");
+      const matchers: { label: string; op: string; value: string }[] = [];
+      const list = node.getChild("LabelMatchers");
+      for (let child = list?.firstChild; child; child = child.nextSibling) {
+        const label = child.getChild("LabelName") ?? child.getChild("QuotedLabelName");
+        const op = child.getChild("MatchOp");
+        const value = child.getChild("StringLiteral");
+        if (!label || !op || !value) continue;
+        matchers.push({
+          label: unquote(text(expr, label)),
+          op: text(expr, op),
+          value: unquote(text(expr, value)),
+        });
+      }
+      const nameMatcher = matchers.find((m) => m.label === "__name__" && m.op === "=");
+      selectors.push({
+        metric: identifier ? text(expr, identifier) : nameMatcher?.value,
+        text: text(expr, node),
+        jobs: jobsSelected(matchers.find((m) => m.label === "job")),
+      });
+    },
+  });
+  return { selectors, syntaxErrors };
+}
+
+/** `plue` in the catalog stands for each of Plue's service jobs. */
+export function expandJobs(jobs: readonly ProviderJob[], plueJobs: readonly string[]): Set<string> {
+  return new Set(jobs.flatMap((job) => (job === "plue" ? [...plueJobs] : [job])));
+}
+
+/**
+ * Everything wrong with what an expression reads: syntax errors, selectors without a metric name,
+ * metrics neither in the catalog nor recorded by our rules, and job matchers selecting a job that
+ * does not provide the metric.
+ */
+export function expressionProblems(
+  expr: string,
+  catalog: readonly CatalogMetric[],
+  options: { recorded?: readonly string[]; plueJobs: readonly string[] },
+): string[] {
+  const { selectors, syntaxErrors } = readsOf(expr);
+  const problems = [...syntaxErrors];
+  for (const selector of selectors) {
+    if (!selector.metric) {
+      problems.push(`${selector.text}: selects no metric by name`);
+      continue;
+    }
+    if (options.recorded?.includes(selector.metric)) continue;
+    const entry = findMetric(catalog, selector.metric);
+    if (!entry) {
+      problems.push(`${selector.metric}: not in the metric catalog`);
+      continue;
+    }
+    const providers = expandJobs(entry.jobs, options.plueJobs);
+    for (const job of selector.jobs ?? []) {
+      if (!providers.has(job)) problems.push(`${selector.text}: job "${job}" does not provide ${entry.name}`);
+    }
+  }
+  return problems;
+}
+
+function text(expr: string, node: SyntaxNodeLike): string {
+  return expr.slice(node.from, node.to);
+}
+
+function unquote(literal: string): string {
+  if (literal.startsWith("`")) return literal.slice(1, -1);
+  if (literal.startsWith('"') || literal.startsWith("'")) {
+    return literal.slice(1, -1).replace(/\\(.)/g, "$1");
+  }
+  return literal;
+}
+
+/** job="a" → [a]; job=~"a|b" → [a, b] when the regex is a plain alternation of names. */
+function jobsSelected(matcher: { op: string; value: string } | undefined): string[] | undefined {
+  if (!matcher) return undefined;
+  if (matcher.op === "=") return [matcher.value];
+  if (matcher.op === "=~" && /^[\w-]+(\|[\w-]+)*$/.test(matcher.value)) return matcher.value.split("|");
+  return undefined;
+}

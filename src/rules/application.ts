@@ -1,0 +1,63 @@
+// Plue's services (api, web, electric): availability, 5xx share, latency.
+import { PLUE_SERVICES } from "../catalog/plue-services.ts";
+import type { StackConfig } from "../config/schema.ts";
+import { alertRule, promql, ratio } from "./alert.ts";
+import { plueServices } from "./selectors.ts";
+import type { Timing } from "./timing.ts";
+import type { RuleGroup } from "./types.ts";
+
+export function applicationRules(config: StackConfig, timing: Timing): RuleGroup {
+  const window = timing.window("5m");
+  const requests = (matchers: string) =>
+    `rate(http_server_request_duration_seconds_count{${plueServices}${matchers}}[${window}])`;
+  // 4xx are the client's doing and never count; with no requests the ratio is NaN and never fires.
+  const errorShare = promql`
+    sum by (namespace, service) (${requests(', http_response_status_code=~"5.."')})
+    /
+    sum by (namespace, service) (${requests("")})`;
+  const errorAlert = (name: string, percent: number, forDuration: string, severity: "warning" | "critical") =>
+    alertRule(config, {
+      name,
+      expr: `${errorShare}\n> ${ratio(percent)}`,
+      for: timing.duration(forDuration),
+      severity,
+      pair: "error-rate",
+      summary: "{{ $labels.service }} answers {{ $value | humanizePercentage }} of requests with 5xx",
+      description: `{{ $value | humanizePercentage }} of the requests to {{ $labels.namespace }}/{{ $labels.service }} failed with a 5xx status over the last 5 minutes (alert above ${percent}%).`,
+    });
+  // A target that vanished from discovery leaves no `up` series at all: absent() covers it.
+  const vanished = PLUE_SERVICES.map(
+    (service) =>
+      `max by (namespace, service) (absent(up{job="${service}", namespace="${config.appNamespace}", service="${service}"}))`,
+  );
+  return {
+    name: "application",
+    rules: [
+      alertRule(config, {
+        name: "ServiceDown",
+        expr: [`max by (namespace, service) (up{${plueServices}}) == 0`, ...vanished].join("\nor\n"),
+        for: timing.duration("2m"),
+        severity: "critical",
+        summary: "{{ $labels.service }} is down",
+        description:
+          "No instance of {{ $labels.namespace }}/{{ $labels.service }} has answered a scrape for 2 minutes: every target is down or none is discovered.",
+      }),
+      errorAlert("HighErrorRate", config.alertErrorRateThreshold, "5m", "warning"),
+      errorAlert("CriticalErrorRate", config.alertErrorRateCriticalThreshold, "2m", "critical"),
+      alertRule(config, {
+        name: "SlowResponseTime",
+        expr: promql`
+          histogram_quantile(0.99,
+            sum by (namespace, service, le) (
+              rate(http_server_request_duration_seconds_bucket{${plueServices}}[${window}])
+            )
+          ) > 2`,
+        for: timing.duration("10m"),
+        severity: "warning",
+        summary: "{{ $labels.service }} is slow: p99 {{ $value | humanizeDuration }}",
+        description:
+          "The 99th percentile response time of {{ $labels.namespace }}/{{ $labels.service }} has been {{ $value | humanizeDuration }} (alert above 2s) for 10 minutes.",
+      }),
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+// Pod health: crash loops, frequent restarts, pods that never reach Running.
+import type { StackConfig } from "../config/schema.ts";
+import { alertRule, promql } from "./alert.ts";
+import { kubeStateMetrics as ksm } from "./selectors.ts";
+import type { Timing } from "./timing.ts";
+import type { RuleGroup } from "./types.ts";
+
+export function podRules(config: StackConfig, timing: Timing): RuleGroup {
+  return {
+    name: "pods",
+    rules: [
+      alertRule(config, {
+        name: "PodCrashLooping",
+        // kube-state-metrics exports the waiting reason only while the container waits; between
+        // crashes it runs and the series goes stale. The 5m window (the kubelet's longest back-off)
+        // bridges those gaps, so a flapping container keeps the alert firing.
+        expr: promql`
+          max by (namespace, pod, container) (
+            max_over_time(kube_pod_container_status_waiting_reason{${ksm}, reason="CrashLoopBackOff"}[${timing.window("5m")}])
+          ) >= 1`,
+        for: timing.duration("15m"),
+        severity: "critical",
+        summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
+        description:
+          "Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} keeps crashing: it has been in CrashLoopBackOff for 15 minutes.",
+      }),
+      alertRule(config, {
+        name: "PodFrequentRestarts",
+        // increase() extrapolates to the window's edges, so 5 restarts can read as 5.04: round to
+        // whole restarts so that "more than 5" means 6 or more.
+        expr: promql`
+          sum by (namespace, pod) (
+            round(increase(kube_pod_container_status_restarts_total{${ksm}}[${timing.window("1h")}]))
+          ) > 5`,
+        severity: "warning",
+        summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} restarts frequently",
+        description:
+          "Pod {{ $labels.namespace }}/{{ $labels.pod }} restarted {{ $value }} times in the last hour.",
+      }),
+      alertRule(config, {
+        name: "PodNotReady",
+        // Pending and Unknown always count. A Failed pod counts only when no controller owns it: a
+        // Job accounts for its failed pods itself, and an evicted ReplicaSet pod lingers as Failed
+        // after its replacement already runs. Succeeded pods never count.
+        expr: promql`
+          max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase=~"Pending|Unknown"} == 1)
+          or
+          (
+            max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase="Failed"} == 1)
+            and on (namespace, pod)
+            kube_pod_owner{${ksm}, owner_kind="<none>"}
+          )`,
+        for: timing.duration("10m"),
+        severity: "warning",
+        summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is not running",
+        description:
+          "Pod {{ $labels.namespace }}/{{ $labels.pod }} has been Pending, Unknown or Failed for more than 10 minutes.",
+      }),
+    ],
+  };
+}

@@ -1,0 +1,37 @@
+// Every alert on the real promtool: it fires with exact labels and annotations where it should, and
+// stays quiet on healthy, near-threshold and edge-case input labelled as the real exporters label it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALERT_NAMES } from "../../src/rules/index.ts";
+import { testConfig } from "../helpers/config.ts";
+import { tempDir } from "../helpers/system.ts";
+import { casesByRuleFile } from "./cases/index.ts";
+import { runPromtoolTests, writeRuleFiles } from "./promtool.ts";
+
+const config = testConfig();
+let dir: { path: string; cleanup: () => void };
+let written: string[];
+
+beforeAll(() => {
+  dir = tempDir("plue-rules-");
+  written = writeRuleFiles(dir.path, config);
+});
+afterAll(() => dir.cleanup());
+
+describe("promtool test rules", () => {
+  it.each(Object.keys(casesByRuleFile))("%s", async (ruleFile) => {
+    expect(written).toContain(ruleFile);
+    const result = await runPromtoolTests(dir.path, ruleFile, config, casesByRuleFile[ruleFile] ?? []);
+    expect(result.output).toContain("SUCCESS");
+    expect(result.code, result.output).toBe(0);
+  });
+});
+
+describe("coverage of the cases", () => {
+  const checks = Object.values(casesByRuleFile).flatMap((cases) => cases.flatMap((c) => c.checks));
+
+  it.each(ALERT_NAMES)("%s has a case where it fires and one where it must stay quiet", (alert) => {
+    const mine = checks.filter((check) => check.alert === alert);
+    expect(mine.some((check) => check.expect.length > 0)).toBe(true);
+    if (alert !== "Watchdog") expect(mine.some((check) => check.expect.length === 0)).toBe(true);
+  });
+});

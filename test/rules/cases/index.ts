@@ -1,0 +1,23 @@
+// Every promtool case, by the rule file it tests.
+import type { RuleCase } from "../promtool.ts";
+import { applicationCases } from "./application.ts";
+import { certificateCases } from "./certificates.ts";
+import { databaseCases } from "./database.ts";
+import { deploymentCases } from "./deployments.ts";
+import { metaCases } from "./meta.ts";
+import { nodeCases } from "./nodes.ts";
+import { podCases } from "./pods.ts";
+import { resourceCases } from "./resources.ts";
+import { storageCases } from "./storage.ts";
+
+export const casesByRuleFile: Record<string, RuleCase[]> = {
+  "pods.yaml": podCases,
+  "resources.yaml": resourceCases,
+  "application.yaml": applicationCases,
+  "database.yaml": databaseCases,
+  "storage.yaml": storageCases,
+  "certificates.yaml": certificateCases,
+  "deployments.yaml": deploymentCases,
+  "nodes.yaml": nodeCases,
+  "meta.yaml": metaCases,
+};

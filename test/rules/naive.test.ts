@@ -1,0 +1,189 @@
+// The edge cases are traps: a naive version of each rule must fail the case written against it. Each
+// mutation below swaps one safeguard out of the real rule and runs promtool on the one case that
+// guards it; if that case still passed, it would prove nothing.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toYaml } from "../../src/render.ts";
+import { ruleFiles } from "../../src/rules/index.ts";
+import { type AlertRule, isAlertRule } from "../../src/rules/types.ts";
+import { testConfig } from "../helpers/config.ts";
+import { tempDir } from "../helpers/system.ts";
+import { casesByRuleFile } from "./cases/index.ts";
+import { runPromtoolTests } from "./promtool.ts";
+
+interface Mutation {
+  /** What the naive rule gets wrong. */
+  naive: string;
+  alerts: string[];
+  mutate: (rule: AlertRule) => void;
+  /** The case that must catch it. */
+  caughtBy: string;
+}
+
+const replace = (from: string | RegExp, to: string) => (rule: AlertRule) => {
+  const before = rule.expr;
+  rule.expr = rule.expr.replace(from, to);
+  if (rule.expr === before) throw new Error(`mutation did not apply to ${rule.alert}: ${from}`);
+};
+
+const mutations: Mutation[] = [
+  {
+    naive: "reads the waiting reason at the instant, so a flapping container resets `for`",
+    alerts: ["PodCrashLooping"],
+    mutate: replace(/max_over_time\((.*)\[5m\]\)/, "$1"),
+    caughtBy: "a container flapping between running and CrashLoopBackOff keeps firing",
+  },
+  {
+    naive: "compares extrapolated increase() with 5",
+    alerts: ["PodFrequentRestarts"],
+    mutate: replace(/round\((increase\(.*\))\)/, "$1"),
+    caughtBy: "exactly five restarts in an hour do not fire, whatever the extrapolation",
+  },
+  {
+    naive: "counts every pod not Running or Succeeded",
+    alerts: ["PodNotReady"],
+    mutate: (rule) => {
+      rule.expr = 'max by (namespace, pod) (kube_pod_status_phase{phase!~"Running|Succeeded"} == 1)';
+    },
+    caughtBy: "a Failed pod of a Job, or an evicted pod its ReplicaSet already replaced, does not fire",
+  },
+  {
+    naive: "counts every pod not Running",
+    alerts: ["PodNotReady"],
+    mutate: (rule) => {
+      rule.expr = 'max by (namespace, pod) (kube_pod_status_phase{phase!="Running"} == 1)';
+    },
+    caughtBy: "Succeeded (completed Job) and Running pods never fire",
+  },
+  {
+    naive: "sums every cAdvisor series of the pod, pod-level cgroup included",
+    alerts: ["CriticalCPUUsage"],
+    mutate: (rule) => {
+      rule.expr =
+        'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total[5m])) / sum by (namespace, pod) (kube_pod_container_resource_limits{resource="cpu"}) > 0.95';
+    },
+    caughtBy:
+      "a pod at 85% of its CPU limit fires HighCPUUsage only; pod-level and pause series are not counted",
+  },
+  {
+    naive: "counts containers without a limit against the limited ones",
+    alerts: ["HighCPUUsage"],
+    mutate: replace(
+      /\n\s*and on \(namespace, pod, container\)\n\s*\(kube_pod_container_resource_limits\{[^}]*\} > 0\)/,
+      "",
+    ),
+    caughtBy: "a container without a limit is left out: the limited container uses 50%",
+  },
+  {
+    naive: "knows only targets that still exist",
+    alerts: ["ServiceDown"],
+    mutate: replace(/\nor\n[\s\S]*/, ""),
+    caughtBy: "a service whose targets vanished from discovery fires ServiceDown",
+  },
+  {
+    naive: "fires when any instance is down",
+    alerts: ["ServiceDown"],
+    mutate: replace("max by (namespace, service) (up{", "min by (namespace, service) (up{"),
+    caughtBy: "one of two replicas down is not ServiceDown",
+  },
+  {
+    naive: "counts 4xx as errors",
+    alerts: ["HighErrorRate"],
+    mutate: replace('http_response_status_code=~"5.."', 'http_response_status_code=~"[45].."'),
+    caughtBy: "4xx responses never count as errors",
+  },
+  {
+    naive: "keeps one failed connection in a 5-minute window",
+    alerts: ["DatabaseConnectionFailure"],
+    mutate: replace(/\[2m\]/, "[5m]"),
+    caughtBy: "a single failed connection attempt does not page",
+  },
+  {
+    naive: "reports a claim once per kubelet that mounts it",
+    alerts: ["PersistentVolumeSpaceLow"],
+    mutate: (rule) => {
+      rule.expr = "kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8";
+    },
+    caughtBy: "a ReadWriteMany claim reported by two kubelets fires once",
+  },
+  {
+    naive: "alerts on read-only claims",
+    alerts: ["PersistentVolumeSpaceLow"],
+    mutate: replace(/\nunless on[\s\S]*/, ""),
+    caughtBy: "a read-only claim, full by design, does not fire",
+  },
+  {
+    naive: "takes cert-manager's 0 for a Certificate not yet issued as an expiry",
+    alerts: ["CertificateExpiringSoon", "CertificateExpiryCritical"],
+    mutate: replace(
+      "certmanager_certificate_expiration_timestamp_seconds > 0",
+      "certmanager_certificate_expiration_timestamp_seconds",
+    ),
+    caughtBy: "a Certificate not issued yet (expiry 0) does not fire",
+  },
+  {
+    naive: "forgets a certificate once it expired and the probe fails",
+    alerts: ["CertificateExpiryCritical"],
+    mutate: replace(/last_over_time\((.*)\[1d\]\)/, "$1"),
+    caughtBy: "an expired certificate that fails the probe keeps the critical alert firing",
+  },
+  {
+    naive: "takes the Certificate's namespace from the target when honor_labels is off",
+    alerts: ["CertificateExpiryCritical"],
+    mutate: replace(/label_replace\(\n\s*(certmanager_[^\n]*),\n[^\n]*\n\s*\)/, "$1"),
+    caughtBy: "a Certificate scraped without honor_labels keeps its own namespace",
+  },
+  {
+    naive: "warns the moment a certificate enters cert-manager's renewal window",
+    alerts: ["CertificateExpiringSoon"],
+    mutate: (rule) => {
+      delete rule.for;
+    },
+    caughtBy: "a routine renewal at 30 days, done within the hour, does not fire",
+  },
+  {
+    naive: "compares available with desired replicas, ignoring rollout progress",
+    alerts: ["DeploymentReplicasMismatch"],
+    mutate: replace(/\n\s*and\n\s*\(changes\(.*\) == 0\)/, ""),
+    caughtBy:
+      "a rollout that keeps progressing stays quiet however long it takes (12 replicas, 8 minutes each)",
+  },
+  {
+    naive: "pages for a cordoned node under maintenance",
+    alerts: ["NodeNotReady"],
+    mutate: replace(/\nunless on \(node\)[\s\S]*/, ""),
+    caughtBy: "a cordoned node rebooting for maintenance does not fire",
+  },
+];
+
+const config = testConfig();
+let dir: { path: string; cleanup: () => void };
+beforeAll(() => {
+  dir = tempDir("plue-naive-rules-");
+});
+afterAll(() => dir.cleanup());
+
+describe("a naive rule fails the case written against it", () => {
+  it.each(mutations.map((m) => [`${m.alerts.join(", ")} ${m.naive}`, m] as const))(
+    "%s",
+    async (_, mutation) => {
+      const file = ruleFiles(config).find((f) =>
+        f.groups.some((g) => g.rules.some((r) => isAlertRule(r) && mutation.alerts.includes(r.alert))),
+      );
+      if (!file) throw new Error(`no rule file defines ${mutation.alerts.join(", ")}`);
+      for (const rule of file.groups.flatMap((g) => g.rules).filter(isAlertRule)) {
+        if (mutation.alerts.includes(rule.alert)) mutation.mutate(rule);
+      }
+      const testCase = casesByRuleFile[file.name]?.find((c) => c.name === mutation.caughtBy);
+      if (!testCase) throw new Error(`no case named "${mutation.caughtBy}" in ${file.name}`);
+
+      const slug = mutation.alerts.join("-") + mutations.indexOf(mutation);
+      const ruleFile = `${slug}.yaml`;
+      writeFileSync(join(dir.path, ruleFile), toYaml({ groups: file.groups }));
+      const result = await runPromtoolTests(dir.path, ruleFile, config, [testCase]);
+      expect(result.code, result.output).not.toBe(0);
+      expect(result.output).toContain(`name: ${mutation.caughtBy}`);
+    },
+  );
+});
