@@ -142,7 +142,7 @@ function histogramSeries(
   for (const part of ["+Inf", "_count", "_sum"]) {
     const lacking = all.filter((entry) => !entry.parts.has(part)).length;
     const what = part === "+Inf" ? 'a le="+Inf" bucket' : part;
-    if (lacking > 0) fail(`${lacking} of ${all.length} series have no ${what}`);
+    if (lacking > 0) fail(`${lacking} of ${all.length} series lack ${what}`);
   }
   for (const required of REQUIRED_BUCKET_BOUNDS[metric.name] ?? []) {
     if (all.length > 0 && !bounds.has(required)) {

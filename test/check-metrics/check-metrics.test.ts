@@ -1,0 +1,282 @@
+// `plue-monitoring check-metrics` against real HTTP endpoints serving hand-written expositions:
+// the example of docs/metrics-contract.md, and every way an endpoint can break the contract.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
+import { freePort, runCommand } from "../helpers/system.ts";
+import { checkMetrics } from "../instrument/traffic.ts";
+import { exposition, histogram, serveText, type TextServer } from "./serve-text.ts";
+
+const servers: TextServer[] = [];
+async function endpoint(body: string, options?: Parameters<typeof serveText>[1]): Promise<string> {
+  const server = await serveText(body, options);
+  servers.push(server);
+  return server.url;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** The example exposition of the contract document, verbatim. */
+function documentedExample(): string {
+  const doc = readFileSync(new URL("../../docs/metrics-contract.md", import.meta.url), "utf8");
+  const block = /<!-- example:start -->\n```text\n([\s\S]*?)```\n<!-- example:end -->/.exec(doc)?.[1];
+  if (!block) throw new Error("docs/metrics-contract.md has no example block");
+  return block;
+}
+
+describe("docs/metrics-contract.md", () => {
+  it("lists the buckets the Node module uses", () => {
+    const doc = readFileSync(new URL("../../docs/metrics-contract.md", import.meta.url), "utf8");
+    const listed = /```\n(0\.005 [^\n]*\+Inf)\n```/.exec(doc)?.[1];
+    expect(listed).toBe([...DURATION_BUCKETS, "+Inf"].join(" "));
+  });
+});
+
+function findingLines(stdout: string, verdict: "ok" | "WARN" | "FAIL"): string[] {
+  return stdout.split("\n").filter((line) => line.trimStart().startsWith(verdict));
+}
+
+describe("check-metrics on endpoints that conform", () => {
+  it("passes the documented minimal exposition, which promtool also parses", async () => {
+    const example = documentedExample();
+    const url = await endpoint(example);
+    const result = await checkMetrics(url);
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: conforms`);
+    expect(findingLines(result.stdout, "ok")).toHaveLength(5);
+    expect(result.code).toBe(0);
+
+    const promtool = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      const child = spawn("promtool", ["check", "metrics"]);
+      let output = "";
+      child.stdout.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, output }));
+      child.stdin.end(example);
+    });
+    // Parsed (exit 3 is lint only). The one lint remark is about the contract's own OpenTelemetry
+    // name: Prometheus conventions keep the _count suffix for histograms and summaries.
+    expect(promtool).toEqual({
+      code: 3,
+      output:
+        'db_client_connection_count non-histogram and non-summary metrics should not have "_count" suffix\n',
+    });
+  });
+
+  it("warns, and still passes, for a histogram declared before its first request", async () => {
+    const url = await endpoint(
+      exposition({ duration: "# TYPE http_server_request_duration_seconds histogram\n" }),
+    );
+    const result = await checkMetrics(url);
+    expect(findingLines(result.stdout, "WARN")).toEqual([
+      expect.stringMatching(/WARN\s+http_server_request_duration_seconds\s+declared but no samples yet/),
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("warns when http_route has more distinct templates than --max-routes", async () => {
+    const routes = Array.from({ length: 12 }, (_, index) => ({
+      method: "GET",
+      route: `/api/r${index}`,
+      status: "200",
+    }));
+    const url = await endpoint(exposition({ duration: histogram(routes) }));
+    expect((await checkMetrics(url)).code).toBe(0);
+    const result = await checkMetrics("--max-routes", "10", url);
+    expect(result.stdout).toMatch(
+      /WARN\s+http_server_request_duration_seconds\s+http_route has 12 distinct values \(more than 10\)/,
+    );
+    expect(result.code).toBe(0);
+  });
+});
+
+describe("check-metrics on endpoints that do not conform", () => {
+  it("fails wrong names and wrong types, one line per finding", async () => {
+    const url = await endpoint(
+      exposition({
+        duration:
+          '# TYPE http_requests_total counter\nhttp_requests_total{method="GET",path="/",code="200"} 3\n',
+        active: "# TYPE http_server_active_requests counter\nhttp_server_active_requests 1\n",
+        dbMax: "db_client_connection_max 5\n",
+      }),
+    );
+    const result = await checkMetrics(url);
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: does not conform (3 problems)`);
+    expect(findingLines(result.stdout, "FAIL")).toEqual([
+      expect.stringMatching(/FAIL\s+http_server_request_duration_seconds\s+missing$/),
+      expect.stringMatching(/FAIL\s+http_server_active_requests\s+wrong type: counter, expected gauge$/),
+      expect.stringMatching(
+        /FAIL\s+db_client_connection_max\s+no TYPE line \(untyped\), expected "# TYPE db_client_connection_max gauge"$/,
+      ),
+    ]);
+    expect(findingLines(result.stdout, "ok")).toHaveLength(2);
+    expect(result.code).toBe(1);
+  });
+
+  it("fails a histogram written without its TYPE line, saying so", async () => {
+    const untyped = histogram([{ method: "GET", route: "/", status: "200" }]).replace(/^# TYPE.*\n/, "");
+    const result = await checkMetrics(await endpoint(exposition({ duration: untyped })));
+    expect(result.stdout).toMatch(
+      /FAIL\s+http_server_request_duration_seconds\s+missing \(found untyped http_server_request_duration_seconds_bucket, .*: is "# TYPE http_server_request_duration_seconds histogram" missing\?\)/,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it("fails missing labels, counting the series that lack them", async () => {
+    const duration = histogram([
+      { method: "GET", route: "/api/a", status: "200" },
+      { method: "GET", status: "200" },
+      { method: "GET", route: "", status: "500" },
+    ]);
+    const dbCount = "# TYPE db_client_connection_count gauge\ndb_client_connection_count 5\n";
+    const result = await checkMetrics(await endpoint(exposition({ duration, dbCount })));
+    expect(result.stdout).toMatch(
+      /FAIL\s+http_server_request_duration_seconds\s+missing label http_route on 2 of 3 series/,
+    );
+    expect(result.stdout).toMatch(/FAIL\s+db_client_connection_count\s+missing label state on 1 of 1 series/);
+    expect(result.code).toBe(1);
+  });
+
+  it("fails routes that are raw URLs: numbers, UUIDs, long hex, queries", async () => {
+    const raw = [
+      "/api/users/17",
+      `/api/sessions/${randomUUID()}`,
+      "/api/commits/9f86d081884c7d659a2feaa0",
+      "/api/search?q=x",
+    ];
+    const templates = ["/api/users/:id", "unmatched", "/api/v2/orgs/:org"];
+    const duration = histogram(
+      [...raw, ...templates].map((route) => ({ method: "GET", route, status: "200" })),
+    );
+    const result = await checkMetrics(await endpoint(exposition({ duration })));
+    const failures = findingLines(result.stdout, "FAIL");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(
+      /http_route has 4 of 7 values that look like raw URLs.*"\/api\/commits\/9f86d081884c7d659a2feaa0"/,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it("fails a duration histogram with no bucket at 2 seconds, or an incomplete series", async () => {
+    const noTwo = histogram([{ method: "GET", route: "/", status: "200" }], ["0.5", "1", "5", "+Inf"]);
+    const noTwoResult = await checkMetrics(await endpoint(exposition({ duration: noTwo })));
+    expect(noTwoResult.stdout).toMatch(
+      /FAIL\s+http_server_request_duration_seconds\s+no bucket bound at 2 \(le="2"\)/,
+    );
+    expect(noTwoResult.code).toBe(1);
+
+    const noInf = histogram([{ method: "GET", route: "/", status: "200" }], ["0.5", "2"]);
+    const noInfResult = await checkMetrics(await endpoint(exposition({ duration: noInf })));
+    expect(noInfResult.stdout).toMatch(
+      /FAIL\s+http_server_request_duration_seconds\s+1 of 1 series lack a le="\+Inf" bucket/,
+    );
+    expect(noInfResult.code).toBe(1);
+  });
+
+  it("fails label values the rules cannot use: non-numeric status codes, unknown pool states", async () => {
+    const duration = histogram([{ method: "GET", route: "/", status: "OK" }]);
+    const dbCount =
+      '# TYPE db_client_connection_count gauge\ndb_client_connection_count{state="busy"} 1\ndb_client_connection_count{state="idle"} 4\n';
+    const result = await checkMetrics(await endpoint(exposition({ duration, dbCount })));
+    expect(result.stdout).toMatch(
+      /FAIL\s+http_server_request_duration_seconds\s+http_response_status_code values that are not HTTP statuses: "OK"/,
+    );
+    expect(result.stdout).toMatch(
+      /FAIL\s+db_client_connection_count\s+unexpected state values "busy" \(expected "used" and "idle"\)/,
+    );
+    expect(result.stdout).toMatch(/FAIL\s+db_client_connection_count\s+no series with state "used"/);
+    expect(result.code).toBe(1);
+  });
+});
+
+describe("check-metrics on endpoints it cannot check", () => {
+  it("exits 2 when nothing listens", async () => {
+    const url = `http://127.0.0.1:${await freePort()}/metrics`;
+    const result = await checkMetrics(url);
+    expect(result.stdout).toBe(
+      `${url}: unreachable: ECONNREFUSED (connect ECONNREFUSED ${new URL(url).host})`,
+    );
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 on an HTTP error status", async () => {
+    const url = await endpoint("oops\n", { status: 503 });
+    const result = await checkMetrics(url);
+    expect(result.stdout).toBe(`${url}: unreachable: HTTP 503 Service Unavailable`);
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 on text that is not the exposition format, naming the line", async () => {
+    const url = await endpoint(`${exposition()}<html>not metrics</html>\n`);
+    const result = await checkMetrics(url);
+    expect(result.stdout).toBe(`${url}: unparseable: line 18: invalid metric name`);
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 when a scrape times out", async () => {
+    const { createServer } = await import("node:http");
+    const silent = createServer(() => {}); // accepts, never answers
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, "127.0.0.1", resolve));
+    try {
+      const result = await checkMetrics("--timeout", "0.3", `http://127.0.0.1:${port}/metrics`);
+      expect(result.stdout).toContain("unreachable: timed out");
+      expect(result.code).toBe(2);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
+describe("check-metrics with several endpoints", () => {
+  it("reports each and exits with the worst: 1 when one does not conform, 2 when one is down", async () => {
+    const good = await endpoint(exposition());
+    const bad = await endpoint(exposition({ active: "" }));
+    const mixed = await checkMetrics(good, bad);
+    expect(mixed.stdout).toContain(`${good}: conforms`);
+    expect(mixed.stdout).toContain(`${bad}: does not conform (1 problem)`);
+    expect(mixed.stdout.split("\n").at(-1)).toBe("2 endpoints: 1 conform, 1 do not");
+    expect(mixed.code).toBe(1);
+
+    const down = `http://127.0.0.1:${await freePort()}/metrics`;
+    const withDown = await checkMetrics(good, bad, down);
+    expect(withDown.stdout.split("\n").at(-1)).toBe(
+      "3 endpoints: 1 conform, 1 do not, 1 could not be checked",
+    );
+    expect(withDown.code).toBe(2);
+  });
+});
+
+describe("check-metrics command line", () => {
+  it("exits 2 without a URL or with a bad one, 0 for --help", async () => {
+    const none = await checkMetrics();
+    expect(none.stderr).toContain("no URL given");
+    expect(none.code).toBe(2);
+    const notUrl = await checkMetrics("localhost:4000");
+    expect(notUrl.stderr).toMatch(/not an http\(s\) URL|not a URL/);
+    expect(notUrl.code).toBe(2);
+    const badFlag = await checkMetrics("--max-routes", "many", "http://127.0.0.1:1/metrics");
+    expect(badFlag.stderr).toContain("--max-routes must be a positive number");
+    expect(badFlag.code).toBe(2);
+    const help = await checkMetrics("--help");
+    expect(help.stdout).toContain("Usage: plue-monitoring check-metrics");
+    expect(help.code).toBe(0);
+  });
+
+  it("sets the process exit code through bin/plue-monitoring.mjs", async () => {
+    const bad = await endpoint(exposition({ active: "" }));
+    const result = await runCommand("node", ["bin/plue-monitoring.mjs", "check-metrics", bad], {
+      cwd: new URL("../..", import.meta.url).pathname,
+    });
+    expect(result.stdout).toContain("FAIL  http_server_active_requests");
+    expect(result.code).toBe(1);
+  });
+});
