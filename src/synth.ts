@@ -4,7 +4,7 @@ import type { StackConfig } from "./config/schema.ts";
 import { dashboardProvisioning, dashboards, datasourceProvisioning } from "./dashboards/index.ts";
 import { cluster } from "./deployment.ts";
 import { manifests, type RenderedConfigs } from "./kubernetes/index.ts";
-import { prometheusConfig } from "./prometheus/index.ts";
+import { blackboxConfig, prometheusConfig } from "./prometheus/index.ts";
 import { toYaml } from "./render.ts";
 import { ruleFiles } from "./rules/index.ts";
 
@@ -24,6 +24,7 @@ export function renderConfigs(config: StackConfig): RenderedConfigs {
       "datasources/prometheus.yaml": toYaml(datasourceProvisioning(config)),
       "dashboards/plue.yaml": toYaml(dashboardProvisioning(config)),
     },
+    blackboxYml: toYaml(blackboxConfig(cluster)),
   };
 }
 

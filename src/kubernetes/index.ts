@@ -1,29 +1,66 @@
 // Kubernetes manifests for the whole stack: one file per component, listed by kustomization.yaml.
-import { Namespace } from "kubernetes-models/v1/Namespace";
 import type { StackConfig } from "../config/schema.ts";
 import { toYaml, toYamlStream } from "../render.ts";
+import { alertmanager } from "./alertmanager.ts";
+import { blackboxExporter } from "./blackbox-exporter.ts";
+import type { KubeObject } from "./common.ts";
+import { grafana } from "./grafana.ts";
+import { kubeStateMetrics } from "./kube-state-metrics.ts";
+import { namespace } from "./namespace.ts";
+import { appNamespaceNetworkPolicy, networkPolicies } from "./network-policies.ts";
+import { nodeExporter } from "./node-exporter.ts";
+import { postgresExporter } from "./postgres-exporter.ts";
+import { prometheus } from "./prometheus.ts";
+import type { RenderedConfigs } from "./rendered.ts";
 
-/** The configuration files the pods mount, already rendered to text. */
-export interface RenderedConfigs {
-  prometheusYml: string;
-  /** rule file name → YAML */
-  ruleFiles: Record<string, string>;
-  alertmanagerYml: string;
-  /** dashboard file name → JSON */
-  dashboards: Record<string, string>;
-  /** provisioning file path (datasources/x.yaml, dashboards/x.yaml) → YAML */
-  grafanaProvisioning: Record<string, string>;
+export type { KubeObject } from "./common.ts";
+export type { RenderedConfigs } from "./rendered.ts";
+
+/** Not listed in kustomization.yaml: it belongs in appNamespace, applied by whoever runs Plue there. */
+export const APP_NAMESPACE_POLICY_FILE = "app-namespace/network-policy.yaml";
+
+/** Every object of the stack, by the file it is written to (kustomization.yaml aside), validated. */
+export function manifestObjects(
+  config: StackConfig,
+  rendered: RenderedConfigs,
+): Record<string, KubeObject[]> {
+  const files: Record<string, KubeObject[]> = {
+    "namespace.yaml": namespace(config),
+    "prometheus.yaml": prometheus(config, rendered),
+    "alertmanager.yaml": alertmanager(config, rendered),
+    "grafana.yaml": grafana(config, rendered),
+    "kube-state-metrics.yaml": kubeStateMetrics(config),
+    "node-exporter.yaml": nodeExporter(config),
+    "blackbox-exporter.yaml": blackboxExporter(config, rendered),
+    "postgres-exporter.yaml": postgresExporter(config),
+    "network-policies.yaml": networkPolicies(config),
+    [APP_NAMESPACE_POLICY_FILE]: [appNamespaceNetworkPolicy(config)],
+  };
+  for (const [file, objects] of Object.entries(files)) {
+    if (objects.length === 0) delete files[file];
+    for (const object of objects) {
+      try {
+        object.validate();
+      } catch (error) {
+        throw new Error(`${file}: ${object.kind} ${object.metadata?.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return files;
 }
 
 /** manifests/<file> → YAML text, kustomization.yaml included. */
-export function manifests(config: StackConfig, _rendered: RenderedConfigs): Record<string, string> {
-  const namespace = new Namespace({ metadata: { name: config.namespace } });
-  namespace.validate();
-  const files: Record<string, string> = { "namespace.yaml": toYamlStream([namespace.toJSON()]) };
+export function manifests(config: StackConfig, rendered: RenderedConfigs): Record<string, string> {
+  const objects = manifestObjects(config, rendered);
+  const files: Record<string, string> = {};
+  for (const [file, fileObjects] of Object.entries(objects)) {
+    files[file] = toYamlStream(fileObjects.map((object) => object.toJSON()));
+  }
   files["kustomization.yaml"] = toYaml({
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
-    resources: Object.keys(files),
+    namespace: config.namespace,
+    resources: Object.keys(objects).filter((file) => file !== APP_NAMESPACE_POLICY_FILE),
   });
   return files;
 }

@@ -1,0 +1,181 @@
+// What every component shares: labels, the restricted security context, resources, probes, checksums.
+import { createHash, scryptSync } from "node:crypto";
+import type { IIoK8sApiCoreV1Container } from "kubernetes-models/v1/Container";
+import type { IIoK8sApiCoreV1PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import type { IIoK8sApiCoreV1Probe } from "kubernetes-models/v1/Probe";
+import type { IIoK8sApiCoreV1ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import type { IIoK8sApiCoreV1SecurityContext } from "kubernetes-models/v1/SecurityContext";
+import packageJson from "../../package.json" with { type: "json" };
+
+export const PART_OF = "plue-monitoring";
+export const MANAGED_BY = "plue-monitoring";
+
+/** The stack's own version, for objects that belong to no single image (namespace, policies). */
+export const STACK_VERSION: string = packageJson.version;
+
+/** A Kubernetes object as the builders produce it: validated, serializable. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  validate(): void;
+  toJSON(): unknown;
+}
+
+/**
+ * The label value for an image's version: its tag (v3.5.5), or the start of its digest. Label values
+ * allow only [A-Za-z0-9._-], at most 63 characters.
+ */
+export function imageVersion(image: string): string {
+  const digest = /@sha256:([a-f0-9]+)$/.exec(image);
+  if (digest) return `sha256-${(digest[1] as string).slice(0, 12)}`;
+  const tag = /:([\w][\w.-]*)$/.exec(image);
+  if (!tag) throw new Error(`image ${image} has no tag or digest`);
+  return (tag[1] as string).slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
+}
+
+/** The labels that pick a component's pods: stable across versions, so selectors never change. */
+export function selectorLabels(name: string): Record<string, string> {
+  return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF };
+}
+
+/** The recommended labels, on every object. */
+export function labels(name: string, component: string, version: string): Record<string, string> {
+  return {
+    ...selectorLabels(name),
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/version": version,
+    "app.kubernetes.io/managed-by": MANAGED_BY,
+  };
+}
+
+/** Object metadata with the recommended labels; namespaced objects get the stack's namespace. */
+export function meta(
+  name: string,
+  objectLabels: Record<string, string>,
+  namespace?: string,
+  annotations?: Record<string, string>,
+): {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+} {
+  return {
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    labels: objectLabels,
+    ...(annotations === undefined ? {} : { annotations }),
+  };
+}
+
+/**
+ * The pod-level half of the restricted Pod Security Standard: a fixed non-root UID (the image's own),
+ * volumes owned by its group, the runtime's default seccomp profile.
+ */
+export function podSecurityContext(uid: number): IIoK8sApiCoreV1PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    // Large volumes (Prometheus' TSDB) would otherwise be chown'ed on every start.
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** The container-level half: no privilege escalation, no capabilities, nothing writable but volumes. */
+export function containerSecurityContext(): IIoK8sApiCoreV1SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+export function resources(r: Resources): IIoK8sApiCoreV1ResourceRequirements {
+  return { requests: { ...r.requests }, limits: { ...r.limits } };
+}
+
+/** An HTTP probe on a named or numbered container port. */
+export function httpProbe(
+  path: string,
+  port: number | string,
+  timing: Partial<
+    Pick<
+      IIoK8sApiCoreV1Probe,
+      "initialDelaySeconds" | "periodSeconds" | "timeoutSeconds" | "failureThreshold"
+    >
+  > = {},
+): IIoK8sApiCoreV1Probe {
+  return {
+    httpGet: { path, port, scheme: "HTTP" },
+    periodSeconds: 10,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+    ...timing,
+  };
+}
+
+/** sha256 over named texts: changes exactly when one of them does. */
+export function checksum(texts: Record<string, string>): string {
+  const hash = createHash("sha256");
+  for (const name of Object.keys(texts).sort()) {
+    hash
+      .update(name)
+      .update("\0")
+      .update(texts[name] as string)
+      .update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * A checksum of secret values, for an annotation anyone who can read pods sees. A plain sha256 of a
+ * weak password is cheap to brute-force; scrypt makes each guess expensive. Deterministic, so the
+ * annotation changes only when a secret does.
+ */
+export function secretChecksum(values: Record<string, string>): string {
+  return scryptSync(checksum(values), "plue-monitoring/secret-checksum", 32, {
+    N: 2 ** 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 * 1024 * 1024,
+  }).toString("hex");
+}
+
+/** Secret data as Kubernetes stores it (base64), so applying twice never shows a diff. */
+export function secretData(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")]),
+  );
+}
+
+/** ConfigMap and Secret keys allow [-._a-zA-Z0-9]; nested paths become keys with "__" for "/". */
+export function fileKey(path: string): string {
+  const key = path.replaceAll("/", "__");
+  if (!/^[-._a-zA-Z0-9]+$/.test(key)) throw new Error(`${path} cannot be a ConfigMap key`);
+  return key;
+}
+
+/** A DNS-1123 name made from a file name (dashboards/plue-api.json → plue-api). */
+export function dnsName(text: string): string {
+  const name = text
+    .toLowerCase()
+    .replace(/\.[a-z0-9]+$/, "")
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (name === "") throw new Error(`no DNS name can be made from ${JSON.stringify(text)}`);
+  return name.slice(0, 63).replace(/-+$/, "");
+}
+
+export type Container = IIoK8sApiCoreV1Container;

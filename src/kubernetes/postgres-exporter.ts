@@ -1,0 +1,95 @@
+// postgres-exporter, deployed only when postgresExporterDsn is set. The DSN (it holds the database
+// password) lives in a Secret and reaches the process as DATA_SOURCE_NAME; a changed DSN restarts
+// the pod (the annotation is a slow hash, so it gives nothing away about the password).
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { components } from "../components.ts";
+import type { StackConfig } from "../config/schema.ts";
+import {
+  containerSecurityContext,
+  httpProbe,
+  imageVersion,
+  type KubeObject,
+  labels,
+  meta,
+  podSecurityContext,
+  resources,
+  secretChecksum,
+  secretData,
+  selectorLabels,
+} from "./common.ts";
+
+const { name, port } = components.postgresExporter;
+const UID = 65534;
+export const POSTGRES_EXPORTER_SECRET = "postgres-exporter";
+const DSN_KEY = "data-source-name";
+
+/** The database port the exporter connects to (the DSN's, or PostgreSQL's default). */
+export function postgresPort(dsn: string): number {
+  const parsed = new URL(dsn);
+  return parsed.port === "" ? 5432 : Number(parsed.port);
+}
+
+export function postgresExporter(config: StackConfig): KubeObject[] {
+  if (config.postgresExporterDsn === "") return [];
+  const version = imageVersion(config.images.postgresExporter);
+  const objectLabels = labels(name, "exporter", version);
+  const namespace = config.namespace;
+
+  const secret = new Secret({
+    metadata: meta(POSTGRES_EXPORTER_SECRET, objectLabels, namespace),
+    type: "Opaque",
+    data: secretData({ [DSN_KEY]: config.postgresExporterDsn }),
+  });
+
+  const deployment = new Deployment({
+    metadata: meta(name, objectLabels, namespace),
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: selectorLabels(name) },
+      template: {
+        metadata: {
+          labels: objectLabels,
+          annotations: { "checksum/secret": secretChecksum({ [DSN_KEY]: config.postgresExporterDsn }) },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(UID),
+          containers: [
+            {
+              name,
+              image: config.images.postgresExporter,
+              args: [`--web.listen-address=:${port}`],
+              env: [
+                {
+                  name: "DATA_SOURCE_NAME",
+                  valueFrom: { secretKeyRef: { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY } },
+                },
+              ],
+              ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+              resources: resources({
+                requests: { cpu: "25m", memory: "32Mi" },
+                limits: { cpu: "250m", memory: "128Mi" },
+              }),
+              livenessProbe: httpProbe("/", "http"),
+              readinessProbe: httpProbe("/", "http"),
+              securityContext: containerSecurityContext(),
+            },
+          ],
+        },
+      },
+    },
+  });
+
+  const service = new Service({
+    metadata: meta(name, objectLabels, namespace),
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(name),
+      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
+    },
+  });
+
+  return [secret, service, deployment];
+}

@@ -1,0 +1,186 @@
+// Prometheus: a StatefulSet (its volume is ReadWriteOnce: a Deployment's rolling update would start the
+// new pod before the old one lets go of the volume and hang), config and rules from ConfigMaps kept
+// current by the reloader, and the cluster-wide read access its service discovery and scrapes need.
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { components, mounts } from "../components.ts";
+import type { StackConfig } from "../config/schema.ts";
+import { cluster } from "../deployment.ts";
+import { prometheusArgs } from "../prometheus/index.ts";
+import {
+  checksum,
+  containerSecurityContext,
+  fileKey,
+  httpProbe,
+  imageVersion,
+  type KubeObject,
+  labels,
+  meta,
+  podSecurityContext,
+  resources,
+  selectorLabels,
+} from "./common.ts";
+import { configReloader } from "./reloader.ts";
+import type { RenderedConfigs } from "./rendered.ts";
+
+const { name, port } = components.prometheus;
+const UID = 65534;
+const CONFIG_MAP = "prometheus-config";
+const RULES_MAP = "prometheus-rules";
+/** /etc/prometheus: prometheus.yml at the top, rule files under rules/ (one projected volume). */
+const CONFIG_DIR = mounts.prometheusConfig.slice(0, mounts.prometheusConfig.lastIndexOf("/"));
+const CONFIG_FILE = mounts.prometheusConfig.slice(CONFIG_DIR.length + 1);
+
+/** Exactly what kubernetes_sd_configs and the kubelet/apiserver scrapes read; nothing is written. */
+export const prometheusClusterRoleRules = [
+  {
+    apiGroups: [""],
+    resources: ["nodes", "nodes/metrics", "services", "endpoints", "pods"],
+    verbs: ["get", "list", "watch"],
+  },
+  { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+  { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
+  { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
+];
+
+/** The cluster-scoped name: two stacks in two namespaces must not share one ClusterRole. */
+export function prometheusClusterRoleName(config: StackConfig): string {
+  return `${config.namespace}-prometheus`;
+}
+
+export function prometheus(config: StackConfig, rendered: RenderedConfigs): KubeObject[] {
+  const version = imageVersion(config.images.prometheus);
+  const objectLabels = labels(name, "server", version);
+  const namespace = config.namespace;
+  const ruleKeys = Object.keys(rendered.ruleFiles).sort();
+  if (!CONFIG_DIR.startsWith("/") || !mounts.prometheusRules.startsWith(`${CONFIG_DIR}/`)) {
+    throw new Error(`rules (${mounts.prometheusRules}) must live under ${CONFIG_DIR} to share its volume`);
+  }
+  const rulesSubdir = mounts.prometheusRules.slice(CONFIG_DIR.length + 1);
+
+  const serviceAccount = new ServiceAccount({
+    metadata: meta(name, objectLabels, namespace),
+    // The token is mounted into the pod explicitly (automountServiceAccountToken on the pod).
+    automountServiceAccountToken: false,
+  });
+  const clusterRole = new ClusterRole({
+    metadata: meta(prometheusClusterRoleName(config), objectLabels),
+    rules: prometheusClusterRoleRules,
+  });
+  const clusterRoleBinding = new ClusterRoleBinding({
+    metadata: meta(prometheusClusterRoleName(config), objectLabels),
+    roleRef: {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: clusterRole.metadata?.name ?? "",
+    },
+    subjects: [{ kind: "ServiceAccount", name, namespace }],
+  });
+
+  const configMap = new ConfigMap({
+    metadata: meta(CONFIG_MAP, objectLabels, namespace),
+    data: { [CONFIG_FILE]: rendered.prometheusYml },
+  });
+  const rulesMap = new ConfigMap({
+    metadata: meta(RULES_MAP, objectLabels, namespace),
+    data: Object.fromEntries(ruleKeys.map((file) => [fileKey(file), rendered.ruleFiles[file] as string])),
+  });
+
+  const configMount = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
+  const configChecksum = checksum({
+    [CONFIG_FILE]: rendered.prometheusYml,
+    ...Object.fromEntries(ruleKeys.map((file) => [`rules/${file}`, rendered.ruleFiles[file] as string])),
+  });
+
+  const statefulSet = new StatefulSet({
+    metadata: meta(name, objectLabels, namespace, {
+      // The reloader applies config changes in place; this records which config the pods run.
+      "plue-monitoring/config-checksum": configChecksum,
+    }),
+    spec: {
+      replicas: 1,
+      serviceName: name,
+      selector: { matchLabels: selectorLabels(name) },
+      podManagementPolicy: "OrderedReady",
+      updateStrategy: { type: "RollingUpdate" },
+      template: {
+        metadata: { labels: objectLabels },
+        spec: {
+          serviceAccountName: name,
+          // Service discovery and the kubelet/apiserver scrapes authenticate with this token.
+          automountServiceAccountToken: true,
+          securityContext: podSecurityContext(UID),
+          // Lets the TSDB head be written out cleanly on shutdown.
+          terminationGracePeriodSeconds: 600,
+          containers: [
+            {
+              name,
+              image: config.images.prometheus,
+              args: prometheusArgs(config, cluster),
+              ports: [{ name: "web", containerPort: port, protocol: "TCP" }],
+              resources: resources({
+                requests: { cpu: "500m", memory: "1Gi" },
+                limits: { cpu: "2", memory: "4Gi" },
+              }),
+              // WAL replay after a restart can take minutes on a full volume: liveness waits for it.
+              startupProbe: httpProbe("/-/ready", "web", { periodSeconds: 15, failureThreshold: 60 }),
+              readinessProbe: httpProbe("/-/ready", "web"),
+              livenessProbe: httpProbe("/-/healthy", "web", { failureThreshold: 6 }),
+              securityContext: containerSecurityContext(),
+              volumeMounts: [configMount, { name: "data", mountPath: mounts.prometheusData }],
+            },
+            configReloader(config, {
+              reloadUrl: `http://127.0.0.1:${port}/-/reload`,
+              configFile: mounts.prometheusConfig,
+              watchedDirs: [mounts.prometheusRules],
+              volumeMounts: [configMount],
+            }),
+          ],
+          volumes: [
+            {
+              name: "config",
+              // One volume so prometheus.yml and rules/ sit side by side; a projected volume is
+              // updated in place when either ConfigMap changes (subPath mounts never are).
+              projected: {
+                sources: [
+                  { configMap: { name: CONFIG_MAP, items: [{ key: CONFIG_FILE, path: CONFIG_FILE }] } },
+                  {
+                    configMap: {
+                      name: RULES_MAP,
+                      items: ruleKeys.map((file) => ({ key: fileKey(file), path: `${rulesSubdir}/${file}` })),
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: "data", labels: objectLabels },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            ...(config.storageClassName === "" ? {} : { storageClassName: config.storageClassName }),
+            resources: { requests: { storage: config.prometheusStorageSize } },
+          },
+        },
+      ],
+    },
+  });
+
+  const service = new Service({
+    metadata: meta(name, objectLabels, namespace),
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(name),
+      ports: [{ name: "web", port, targetPort: "web", protocol: "TCP" }],
+    },
+  });
+
+  return [serviceAccount, clusterRole, clusterRoleBinding, configMap, rulesMap, service, statefulSet];
+}
