@@ -115,7 +115,7 @@ export interface TlsEndpointOptions {
 }
 
 export interface TlsEndpoint {
-  /** https://host:port/ — what blackbox-exporter probes. */
+  /** https://host:port — what blackbox-exporter probes, as the probe's `instance` label shows it. */
   readonly url: string;
   /** The local CA's certificate, which a prober must trust. */
   readonly caFile: string;
@@ -150,7 +150,7 @@ export async function startTlsEndpoint(options: TlsEndpointOptions): Promise<Tls
   });
 
   return {
-    url: `https://${options.host}:${options.port}/`,
+    url: `https://${options.host}:${options.port}`,
     caFile: ca.certFile,
     notAfter: () => current.notAfter,
     lifetimeDays: () => lifetime,
