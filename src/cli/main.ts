@@ -3,6 +3,7 @@
 import { ConfigError } from "../config/errors.ts";
 import { checkMetricsCommand } from "./check-metrics.ts";
 import { type CommandContext, processContext } from "./context.ts";
+import { faultCommand } from "./fault.ts";
 import { synthCommand } from "./synth.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -11,6 +12,7 @@ type Command = (args: string[], context: CommandContext) => Promise<number>;
 const commands: Record<string, { run: Command; summary: string }> = {
   synth: { run: synthCommand, summary: "write manifests, configs, rules and dashboards to DIR" },
   "check-metrics": { run: checkMetricsCommand, summary: "check /metrics endpoints against the contract" },
+  fault: { run: faultCommand, summary: "apply or clear a fault in the running local stack" },
 };
 
 function usage(): string {

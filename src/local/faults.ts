@@ -26,7 +26,6 @@ import {
   type Cluster,
   findDeployment,
   findNode,
-  findPod,
   findVolume,
   type NodeCondition,
   type Pod,
