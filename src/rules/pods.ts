@@ -5,6 +5,34 @@ import { kubeStateMetrics as ksm } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
 import type { RuleGroup } from "./types.ts";
 
+/**
+ * Adds the pod's `node` from kube_pod_info, so Alertmanager can let NodeNotReady silence the pod
+ * alerts it explains. A pod not scheduled yet has no node: `or on` keeps its alert, without one.
+ * topk keeps one node per pod while a recreated pod of the same name briefly has two.
+ */
+function withNode(expr: string): string {
+  const nodeOfPod = `topk by (namespace, pod) (1, max by (namespace, pod, node) (kube_pod_info{${ksm}, node!=""}))`;
+  return [
+    "(",
+    "  (",
+    indent(expr, "    "),
+    "  )",
+    "  * on (namespace, pod) group_left (node)",
+    `  ${nodeOfPod}`,
+    ")",
+    "or on (namespace, pod)",
+    "(",
+    indent(expr, "  "),
+    ")",
+  ].join("\n");
+}
+
+const indent = (text: string, by: string) =>
+  text
+    .split("\n")
+    .map((line) => by + line)
+    .join("\n");
+
 export function podRules(config: StackConfig, timing: Timing): RuleGroup {
   return {
     name: "pods",
@@ -14,10 +42,10 @@ export function podRules(config: StackConfig, timing: Timing): RuleGroup {
         // kube-state-metrics exports the waiting reason only while the container waits; between
         // crashes it runs and the series goes stale. The 5m window (the kubelet's longest back-off)
         // bridges those gaps, so a flapping container keeps the alert firing.
-        expr: promql`
+        expr: withNode(promql`
           max by (namespace, pod, container) (
             max_over_time(kube_pod_container_status_waiting_reason{${ksm}, reason="CrashLoopBackOff"}[${timing.window("5m")}])
-          ) >= 1`,
+          ) >= 1`),
         for: timing.duration("15m"),
         severity: "critical",
         summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping",
@@ -28,10 +56,10 @@ export function podRules(config: StackConfig, timing: Timing): RuleGroup {
         name: "PodFrequentRestarts",
         // increase() extrapolates to the window's edges, so 5 restarts can read as 5.04: round to
         // whole restarts so that "more than 5" means 6 or more.
-        expr: promql`
+        expr: withNode(promql`
           sum by (namespace, pod) (
             round(increase(kube_pod_container_status_restarts_total{${ksm}}[${timing.window("1h")}]))
-          ) > 5`,
+          ) > 5`),
         severity: "warning",
         summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} restarts frequently",
         description:
@@ -42,14 +70,14 @@ export function podRules(config: StackConfig, timing: Timing): RuleGroup {
         // Pending and Unknown always count. A Failed pod counts only when no controller owns it: a
         // Job accounts for its failed pods itself, and an evicted ReplicaSet pod lingers as Failed
         // after its replacement already runs. Succeeded pods never count.
-        expr: promql`
+        expr: withNode(promql`
           max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase=~"Pending|Unknown"} == 1)
           or
           (
             max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase="Failed"} == 1)
             and on (namespace, pod)
             kube_pod_owner{${ksm}, owner_kind="<none>"}
-          )`,
+          )`),
         for: timing.duration("10m"),
         severity: "warning",
         summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} is not running",

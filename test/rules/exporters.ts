@@ -51,6 +51,24 @@ export function podPhases(pod: PodRef, timeline: [Phase, number][]): InputSeries
   );
 }
 
+/** kube_pod_info; `node` is "" until the pod is scheduled. */
+export function podInfo(pod: PodRef, node: string, samples: number): InputSeries {
+  return ksm(
+    "kube_pod_info",
+    {
+      ...pod,
+      node,
+      host_ip: node === "" ? "" : "10.0.1.17",
+      pod_ip: node === "" ? "" : "10.244.1.20",
+      created_by_kind: "ReplicaSet",
+      created_by_name: pod.pod.replace(/-[^-]+$/, ""),
+      priority_class: "",
+      host_network: "false",
+    },
+    segments([1, samples]),
+  );
+}
+
 export function podOwner(pod: PodRef, kind: string, name: string, samples: number): InputSeries {
   const none = kind === "<none>";
   return ksm(

@@ -21,9 +21,10 @@ interface Mutation {
   caughtBy: string;
 }
 
+/** Replaces every occurrence (regular expressions must carry the g flag). */
 const replace = (from: string | RegExp, to: string) => (rule: AlertRule) => {
   const before = rule.expr;
-  rule.expr = rule.expr.replace(from, to);
+  rule.expr = rule.expr.replaceAll(from, to);
   if (rule.expr === before) throw new Error(`mutation did not apply to ${rule.alert}: ${from}`);
 };
 
@@ -31,13 +32,13 @@ const mutations: Mutation[] = [
   {
     naive: "reads the waiting reason at the instant, so a flapping container resets `for`",
     alerts: ["PodCrashLooping"],
-    mutate: replace(/max_over_time\((.*)\[5m\]\)/, "$1"),
+    mutate: replace(/max_over_time\((.*)\[5m\]\)/g, "$1"),
     caughtBy: "a container flapping between running and CrashLoopBackOff keeps firing",
   },
   {
     naive: "compares extrapolated increase() with 5",
     alerts: ["PodFrequentRestarts"],
-    mutate: replace(/round\((increase\(.*\))\)/, "$1"),
+    mutate: replace(/round\((increase\(.*\))\)/g, "$1"),
     caughtBy: "exactly five restarts in an hour do not fire, whatever the extrapolation",
   },
   {
@@ -57,6 +58,12 @@ const mutations: Mutation[] = [
     caughtBy: "Succeeded (completed Job) and Running pods never fire",
   },
   {
+    naive: "joins the node from kube_pod_info and so loses pods not scheduled yet",
+    alerts: ["PodNotReady"],
+    mutate: replace(/\nor on \(namespace, pod\)\n\([\s\S]*\)$/g, ""),
+    caughtBy: "a pod no node can take, Pending for more than 10 minutes, fires without a node label",
+  },
+  {
     naive: "sums every cAdvisor series of the pod, pod-level cgroup included",
     alerts: ["CriticalCPUUsage"],
     mutate: (rule) => {
@@ -70,7 +77,7 @@ const mutations: Mutation[] = [
     naive: "counts containers without a limit against the limited ones",
     alerts: ["HighCPUUsage"],
     mutate: replace(
-      /\n\s*and on \(namespace, pod, container\)\n\s*\(kube_pod_container_resource_limits\{[^}]*\} > 0\)/,
+      /\n\s*and on \(namespace, pod, container\)\n\s*\(kube_pod_container_resource_limits\{[^}]*\} > 0\)/g,
       "",
     ),
     caughtBy: "a container without a limit is left out: the limited container uses 50%",
@@ -78,7 +85,7 @@ const mutations: Mutation[] = [
   {
     naive: "knows only targets that still exist",
     alerts: ["ServiceDown"],
-    mutate: replace(/\nor\n[\s\S]*/, ""),
+    mutate: replace(/\nor\n[\s\S]*/g, ""),
     caughtBy: "a service whose targets vanished from discovery fires ServiceDown",
   },
   {
@@ -96,7 +103,7 @@ const mutations: Mutation[] = [
   {
     naive: "keeps one failed connection in a 5-minute window",
     alerts: ["DatabaseConnectionFailure"],
-    mutate: replace(/\[2m\]/, "[5m]"),
+    mutate: replace(/\[2m\]/g, "[5m]"),
     caughtBy: "a single failed connection attempt does not page",
   },
   {
@@ -110,7 +117,7 @@ const mutations: Mutation[] = [
   {
     naive: "alerts on read-only claims",
     alerts: ["PersistentVolumeSpaceLow"],
-    mutate: replace(/\nunless on[\s\S]*/, ""),
+    mutate: replace(/\nunless on[\s\S]*/g, ""),
     caughtBy: "a read-only claim, full by design, does not fire",
   },
   {
@@ -125,13 +132,13 @@ const mutations: Mutation[] = [
   {
     naive: "forgets a certificate once it expired and the probe fails",
     alerts: ["CertificateExpiryCritical"],
-    mutate: replace(/last_over_time\((.*)\[1d\]\)/, "$1"),
+    mutate: replace(/last_over_time\((.*)\[1d\]\)/g, "$1"),
     caughtBy: "an expired certificate that fails the probe keeps the critical alert firing",
   },
   {
     naive: "takes the Certificate's namespace from the target when honor_labels is off",
     alerts: ["CertificateExpiryCritical"],
-    mutate: replace(/label_replace\(\n\s*(certmanager_[^\n]*),\n[^\n]*\n\s*\)/, "$1"),
+    mutate: replace(/label_replace\(\n\s*(certmanager_[^\n]*),\n[^\n]*\n\s*\)/g, "$1"),
     caughtBy: "a Certificate scraped without honor_labels keeps its own namespace",
   },
   {
@@ -145,14 +152,14 @@ const mutations: Mutation[] = [
   {
     naive: "compares available with desired replicas, ignoring rollout progress",
     alerts: ["DeploymentReplicasMismatch"],
-    mutate: replace(/\n\s*and\n\s*\(changes\(.*\) == 0\)/, ""),
+    mutate: replace(/\n\s*and\n\s*\(changes\(.*\) == 0\)/g, ""),
     caughtBy:
       "a rollout that keeps progressing stays quiet however long it takes (12 replicas, 8 minutes each)",
   },
   {
     naive: "pages for a cordoned node under maintenance",
     alerts: ["NodeNotReady"],
-    mutate: replace(/\nunless on \(node\)[\s\S]*/, ""),
+    mutate: replace(/\nunless on \(node\)[\s\S]*/g, ""),
     caughtBy: "a cordoned node rebooting for maintenance does not fire",
   },
 ];

@@ -1,5 +1,5 @@
 // PodCrashLooping, PodFrequentRestarts, PodNotReady.
-import { apiPod, ksm, type PodRef, podOwner, podPhases, webPod } from "../exporters.ts";
+import { apiPod, ksm, NODE, type PodRef, podInfo, podOwner, podPhases, webPod } from "../exporters.ts";
 import { type ExpectedAlert, fires, quiet, type RuleCase, segments } from "../promtool.ts";
 
 /** Samples of a 30s scrape covering `minutes`. */
@@ -9,7 +9,7 @@ const waiting = (pod: PodRef, reason: string, values: string) =>
   ksm("kube_pod_container_status_waiting_reason", { ...pod, container: "api", reason }, values);
 
 const crashLooping = (pod: PodRef): ExpectedAlert => ({
-  labels: { namespace: pod.namespace, pod: pod.pod, container: "api", severity: "critical" },
+  labels: { namespace: pod.namespace, pod: pod.pod, container: "api", node: NODE, severity: "critical" },
   annotations: {
     summary: `Pod ${pod.namespace}/${pod.pod} is crash looping`,
     description: `Container api of pod ${pod.namespace}/${pod.pod} keeps crashing: it has been in CrashLoopBackOff for 15 minutes.`,
@@ -20,15 +20,16 @@ const restarts = (pod: PodRef, container: string, values: string) =>
   ksm("kube_pod_container_status_restarts_total", { ...pod, container }, values);
 
 const frequentRestarts = (pod: PodRef, count: number): ExpectedAlert => ({
-  labels: { namespace: pod.namespace, pod: pod.pod, severity: "warning" },
+  labels: { namespace: pod.namespace, pod: pod.pod, node: NODE, severity: "warning" },
   annotations: {
     summary: `Pod ${pod.namespace}/${pod.pod} restarts frequently`,
     description: `Pod ${pod.namespace}/${pod.pod} restarted ${count} times in the last hour.`,
   },
 });
 
-const notReady = (pod: PodRef): ExpectedAlert => ({
-  labels: { namespace: pod.namespace, pod: pod.pod, severity: "warning" },
+/** `node` as kube_pod_info has it; a pod not scheduled yet has none. */
+const notReady = (pod: PodRef, node?: string): ExpectedAlert => ({
+  labels: { namespace: pod.namespace, pod: pod.pod, ...(node ? { node } : {}), severity: "warning" },
   annotations: {
     summary: `Pod ${pod.namespace}/${pod.pod} is not running`,
     description: `Pod ${pod.namespace}/${pod.pod} has been Pending, Unknown or Failed for more than 10 minutes.`,
@@ -52,12 +53,12 @@ const flapping = Array.from({ length: 8 }, () => "1 1 1 1 1 1 1 1 stale _").join
 export const podCases: RuleCase[] = [
   {
     name: "a container in CrashLoopBackOff fires after 15 minutes",
-    series: [waiting(apiPod, "CrashLoopBackOff", segments([1, span(20)]))],
+    series: [waiting(apiPod, "CrashLoopBackOff", segments([1, span(20)])), podInfo(apiPod, NODE, span(20))],
     checks: [...quiet("14m", "PodCrashLooping"), fires("16m", "PodCrashLooping", crashLooping(apiPod))],
   },
   {
     name: "a container flapping between running and CrashLoopBackOff keeps firing",
-    series: [waiting(apiPod, "CrashLoopBackOff", flapping)],
+    series: [waiting(apiPod, "CrashLoopBackOff", flapping), podInfo(apiPod, NODE, span(50))],
     checks: [
       fires("16m", "PodCrashLooping", crashLooping(apiPod)),
       fires("24m", "PodCrashLooping", crashLooping(apiPod)),
@@ -83,6 +84,7 @@ export const podCases: RuleCase[] = [
     name: "six restarts within an hour fire",
     series: [
       restarts(apiPod, "api", segments([0, 10], [1, 20], [2, 20], [3, 20], [4, 20], [5, 10], [6, 30])),
+      podInfo(apiPod, NODE, 130),
     ],
     checks: [
       ...quiet("44m", "PodFrequentRestarts"),
@@ -101,35 +103,38 @@ export const podCases: RuleCase[] = [
     series: [
       restarts(apiPod, "api", segments([0, 10], [1, 10], [2, 10], [3, 30])),
       restarts(apiPod, "cloud-sql-proxy", segments([0, 20], [1, 10], [2, 10], [3, 30])),
+      podInfo(apiPod, NODE, 70),
     ],
     checks: [fires("30m", "PodFrequentRestarts", frequentRestarts(apiPod, 6))],
   },
   {
     name: "restarts more than an hour ago are forgotten",
-    series: [restarts(apiPod, "api", segments([0, 10], [10, span(100)]))],
+    series: [restarts(apiPod, "api", segments([0, 10], [10, span(100)])), podInfo(apiPod, NODE, span(100))],
     checks: [
       fires("10m", "PodFrequentRestarts", frequentRestarts(apiPod, 10)),
       ...quiet("70m", "PodFrequentRestarts"),
     ],
   },
   {
-    name: "a pod Pending for more than 10 minutes fires",
+    name: "a pod no node can take, Pending for more than 10 minutes, fires without a node label",
     series: [
       ...podPhases(apiPod, [["Pending", span(15)]]),
       podOwner(apiPod, "ReplicaSet", "api-7d9f8c6b5", span(15)),
+      podInfo(apiPod, "", span(15)),
     ],
     checks: [...quiet("9m", "PodNotReady"), fires("11m", "PodNotReady", notReady(apiPod))],
   },
   {
-    name: "a pod in Unknown phase (its node lost) fires",
+    name: "a pod in Unknown phase (its node lost) fires with its node",
     series: [
       ...podPhases(apiPod, [
         ["Running", 4],
         ["Unknown", span(15)],
       ]),
       podOwner(apiPod, "ReplicaSet", "api-7d9f8c6b5", span(17)),
+      podInfo(apiPod, NODE, span(17)),
     ],
-    checks: [fires("13m", "PodNotReady", notReady(apiPod))],
+    checks: [fires("13m", "PodNotReady", notReady(apiPod, NODE))],
   },
   {
     name: "a pod that takes 5 minutes to pull its image and then runs does not fire",
