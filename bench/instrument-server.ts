@@ -1,0 +1,54 @@
+// The server under load in bench/instrument.ts, in a process of its own: a small JSON API on
+// node:http, bare or wrapped by instrumentRequestListener. Prints its port, runs until SIGTERM;
+// GET /__cpu answers its CPU usage so far.
+//   node --import tsx bench/instrument-server.ts bare|instrumented
+import { createServer, type RequestListener } from "node:http";
+import {
+  createServiceMetrics,
+  instrumentRequestListener,
+  metricsRequestListener,
+} from "../src/instrument/index.ts";
+
+const variant = process.argv[2];
+if (variant !== "bare" && variant !== "instrumented") {
+  console.error("usage: instrument-server.ts bare|instrumented");
+  process.exit(2);
+}
+
+const USER = /^\/users\/(\d+)$/;
+const metrics = createServiceMetrics();
+const serveMetrics = metricsRequestListener(metrics);
+
+const app: RequestListener = (request, response) => {
+  const id = USER.exec(request.url ?? "")?.[1];
+  if (request.url === "/metrics") return serveMetrics(request, response);
+  if (!id) {
+    response.writeHead(404).end();
+    return;
+  }
+  response
+    .writeHead(200, { "Content-Type": "application/json" })
+    .end(JSON.stringify({ id, name: `user ${id}` }));
+};
+
+const listener =
+  variant === "bare"
+    ? app
+    : instrumentRequestListener(metrics, app, {
+        route: (request) =>
+          request.url === "/metrics" ? "/metrics" : USER.test(request.url ?? "") ? "/users/:id" : undefined,
+      });
+// CPU time this process has used, read by the benchmark around each run; answered outside the
+// listener under test so both variants pay the same for it.
+const server = createServer((request, response) => {
+  if (request.url === "/__cpu") {
+    response.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(process.cpuUsage()));
+    return;
+  }
+  listener(request, response);
+});
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  console.log(JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 }));
+});
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
