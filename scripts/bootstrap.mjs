@@ -17,6 +17,8 @@ const debianPackages = {
   "prometheus-blackbox-exporter": "/usr/bin/prometheus-blackbox-exporter",
   "prometheus-postgres-exporter": "/usr/bin/prometheus-postgres-exporter",
   postgresql: "/usr/lib/postgresql",
+  // A local CA and certificates for the local HTTPS endpoint and the relabeling tests.
+  openssl: "/usr/bin/openssl",
 };
 
 function run(command, args) {
