@@ -122,6 +122,9 @@ describe("Prometheus' scrapes", () => {
       ...new Set(targets.filter((t) => t.job === job).map((t) => `${t.host}:${t.port}`)),
     ];
     expect(where("node-exporter").sort()).toEqual(["10.0.0.1:9100", "10.0.0.2:9100"]);
+    // node-exporter series carry the Kubernetes node name, to join kube-state-metrics' node series.
+    const nodes = targets.filter((t) => t.job === "node-exporter").map((t) => `${t.host} ${t.labels.node}`);
+    expect(nodes.sort()).toEqual(["10.0.0.1 node-a", "10.0.0.2 node-b"]);
     expect(where("kubernetes-pods")).toEqual([`${podOf(cluster, "team-x", "worker").ip}:8123`]);
     expect(where("api")).toEqual([`${podOf(cluster, "plue", "api").ip}:4000`]);
   });
