@@ -6,7 +6,10 @@ type RouteHelpers = typeof import("hono/route");
 // Loaded on first use, so services on other frameworks need no Hono installed.
 let routeHelpers: Promise<RouteHelpers> | undefined;
 
-/** Register before the routes: `app.use(honoMiddleware(metrics))`. */
+/**
+ * Register before the routes: `app.use(honoMiddleware(metrics))`. A request's time ends when the
+ * handler has returned its Response; the transfer of a streamed body is not included.
+ */
 export function honoMiddleware(metrics: ServiceMetrics): MiddlewareHandler {
   return async (c, next) => {
     const end = metrics.startRequest(c.req.method);
