@@ -155,8 +155,12 @@ export class Supervisor {
     return path;
   }
 
+  get logDir(): string {
+    return join(this.root, "logs");
+  }
+
   logFile(name: string): string {
-    return join(this.root, "logs", `${name}.log`);
+    return join(this.logDir, `${name}.log`);
   }
 
   onCrash(listener: (report: CrashReport) => void): void {
@@ -298,18 +302,34 @@ export class Supervisor {
     if (errors.length > 0) throw new AggregateError(errors, "some components did not stop cleanly");
   }
 
-  /** Stops every child and the in-process components on SIGINT/SIGTERM, then calls exit. */
-  stopOnSignals(exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  /**
+   * On SIGINT/SIGTERM stops every child and the in-process components, removes the directory, then
+   * calls exit. A second signal while that runs (an impatient Ctrl-C) kills every child at once and
+   * still removes the directory before forceExit.
+   */
+  stopOnSignals(
+    exit: (code: number) => void = (code) => process.exit(code),
+    forceExit: (code: number) => void = (code) => process.exit(code),
+  ): () => void {
+    let stopping = false;
     const handler = (signal: NodeJS.Signals) => {
+      const code = signal === "SIGINT" ? 130 : 143;
+      if (stopping) {
+        this.progress(`received ${signal} again: killing every component now`);
+        this.killEverythingNow();
+        forceExit(code);
+        return;
+      }
+      stopping = true;
       this.progress(`received ${signal}: stopping every component`);
       void this.shutdown()
         .catch((error: unknown) =>
           this.progress(`shutdown: ${error instanceof Error ? error.message : error}`),
         )
-        .finally(() => exit(signal === "SIGINT" ? 130 : 143));
+        .finally(() => exit(code));
     };
-    process.once("SIGINT", handler);
-    process.once("SIGTERM", handler);
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
     return () => {
       process.removeListener("SIGINT", handler);
       process.removeListener("SIGTERM", handler);
@@ -321,10 +341,7 @@ export class Supervisor {
     if (pid === undefined) return;
     if (entry.process.exitCode === null && entry.process.signalCode === null) {
       signalGroup(pid, entry.spec.stopSignal ?? "SIGTERM");
-      const stoppedInTime = await Promise.race([
-        entry.exited.then(() => true),
-        delay(this.graceMs).then(() => false),
-      ]);
+      const stoppedInTime = await within(entry.exited, this.graceMs);
       if (!stoppedInTime) {
         this.progress(`${entry.spec.name}: did not stop within ${this.graceMs} ms, killing it`);
         signalGroup(pid, "SIGKILL");
@@ -491,6 +508,19 @@ export function readTail(path: string, lines: number): string[] {
     .map((line) => line.trimEnd())
     .filter((line) => line !== "")
     .slice(-lines);
+}
+
+/** Whether the promise settles within ms; the timer never outlives it (it would hold the process up). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function delay(ms: number): Promise<void> {

@@ -200,9 +200,13 @@ describe("Supervisor", () => {
     expect(existsSync(sup.root)).toBe(false);
   });
 
-  it.each(["SIGINT", "SIGTERM"] as const)(
-    "a supervising process that receives %s leaves no child and no directory",
-    async (signal) => {
+  it.each([
+    ["SIGINT", 1],
+    ["SIGTERM", 1],
+    ["SIGINT", 2],
+  ] as const)(
+    "a supervising process that receives %s (%i×) leaves no child and no directory",
+    async (signal, times) => {
       const port = await freePort();
       const fixture = join(import.meta.dirname, "fixtures", "supervised.ts");
       const owner = spawn(node, ["--import", "tsx", fixture, String(port)], {
@@ -225,9 +229,18 @@ describe("Supervisor", () => {
         const all = [...started.pids, grandchild];
         expect(all.every(alive)).toBe(true);
         const exited = new Promise<number | null>((resolve) => owner.once("exit", (code) => resolve(code)));
+        const began = Date.now();
         owner.kill(signal);
+        if (times === 2) {
+          // Impatient: again while the stubborn child's grace period runs.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          owner.kill(signal);
+        }
         expect(await exited).toBe(signal === "SIGINT" ? 130 : 143);
-        expect(all.filter(alive)).toEqual([]);
+        // A second signal does not wait out the 2 s grace period.
+        if (times === 2) expect(Date.now() - began).toBeLessThan(1_500);
+        else expect(Date.now() - began).toBeGreaterThan(1_900);
+        await waitFor("every child to be gone", () => (all.some(alive) ? undefined : true), 3_000);
         expect(existsSync(started.root)).toBe(false);
       } finally {
         owner.kill("SIGKILL");

@@ -1,0 +1,212 @@
+// The local stack: its parts started in order under one supervisor, each part recording what later
+// parts and the fault controller need (the inbox URL, the CA file, PostgreSQL's DSNs …). A part is a
+// name and a start function; the stack is the list of them.
+import { durationMs, formatDuration } from "../config/formats.ts";
+import type { StackConfig } from "../config/schema.ts";
+import type { LocalDeployment } from "../deployment.ts";
+import { scaledTiming, type Timing } from "../rules/timing.ts";
+import { clusterOptions, type RunningClusterSimulator, startClusterSimulator } from "./cluster-simulator.ts";
+import { type ControlServer, startControlServer } from "./control.ts";
+import { FaultController, type ServiceControls } from "./faults.ts";
+import { type Inbox, startInbox } from "./inbox.ts";
+import { assertPortsFree, PORT_FLAGS, portConflicts } from "./ports.ts";
+import { type LocalPostgres, startPostgres } from "./postgres.ts";
+import type { Supervisor } from "./supervisor.ts";
+import { startTlsEndpoint, type TlsEndpoint } from "./tls.ts";
+import type { LocalTopology } from "./topology.ts";
+
+/** Shortest scaled scrape or evaluation interval Prometheus is asked to keep up with. */
+export const MIN_SCALED_INTERVAL_MS = 250;
+
+/**
+ * The Timing of a local run at `scale`: durations shrink by it, and windows never get shorter than
+ * four of the scaled scrape interval Prometheus will really use.
+ */
+export function localTiming(config: StackConfig, scale: number): Timing {
+  if (!(scale >= 1)) throw new Error(`time scale must be at least 1, got ${scale}`);
+  const shortest = Math.min(durationMs(config.scrapeInterval), durationMs(config.evaluationInterval));
+  if (shortest / scale < MIN_SCALED_INTERVAL_MS) {
+    const largest = Math.floor(shortest / MIN_SCALED_INTERVAL_MS);
+    throw new Error(
+      `time scale ${scale} would scrape or evaluate every ${formatDuration(shortest / scale)}; ` +
+        `with scrapeInterval ${config.scrapeInterval} and evaluationInterval ${config.evaluationInterval} the largest is ${largest}`,
+    );
+  }
+  return scaledTiming(scale, formatDuration(durationMs(config.scrapeInterval) / scale));
+}
+
+export interface StackContext {
+  readonly config: StackConfig;
+  /** The local deployment the generated configs are built for; parts fill in what they provide. */
+  readonly deployment: LocalDeployment;
+  readonly supervisor: Supervisor;
+  readonly progress: (line: string) => void;
+  inbox?: Inbox;
+  cluster?: RunningClusterSimulator;
+  tls?: TlsEndpoint;
+  postgres?: LocalPostgres;
+  /** Plue's services, once a part runs them. */
+  services?: ServiceControls;
+  control?: ControlServer;
+  /** Where a person finds each part, in start order. */
+  readonly urls: { name: string; url: string }[];
+}
+
+export interface StackPart {
+  name: string;
+  start(context: StackContext): Promise<void>;
+}
+
+const host = (context: StackContext) => context.deployment.topology.host;
+const flag = (key: keyof typeof PORT_FLAGS) => PORT_FLAGS[key].flag;
+
+export const inboxPart: StackPart = {
+  name: "inbox",
+  async start(context) {
+    const { topology } = context.deployment;
+    const inbox = await startInbox({ host: topology.host, port: topology.inbox, portFlag: flag("inbox") });
+    context.supervisor.adopt("inbox", () => inbox.close());
+    context.inbox = inbox;
+    context.urls.push({ name: "Notification inbox", url: `${inbox.url}/` });
+  },
+};
+
+export const clusterSimulatorPart: StackPart = {
+  name: "cluster-simulator",
+  async start(context) {
+    const { topology, timing } = context.deployment;
+    const cluster = await startClusterSimulator({
+      host: topology.host,
+      port: topology.clusterSimulator,
+      portFlag: flag("clusterSimulator"),
+      cluster: clusterOptions(context.config, topology, timing.scale),
+    });
+    context.supervisor.adopt("cluster-simulator", () => cluster.close());
+    context.cluster = cluster;
+    context.urls.push({ name: "Cluster simulator", url: `${cluster.url}/` });
+  },
+};
+
+export const tlsEndpointPart: StackPart = {
+  name: "tls-endpoint",
+  async start(context) {
+    const { topology } = context.deployment;
+    const tls = await startTlsEndpoint({
+      host: topology.host,
+      port: topology.tlsEndpoint,
+      portFlag: flag("tlsEndpoint"),
+      dir: context.supervisor.dir("tls"),
+    });
+    context.supervisor.adopt("tls-endpoint", () => tls.close());
+    context.tls = tls;
+    // blackbox-exporter trusts the local CA (src/prometheus/blackbox.ts reads it from the deployment).
+    context.deployment.tlsCaFile = tls.caFile;
+    context.urls.push({ name: "HTTPS endpoint (probed)", url: tls.url });
+  },
+};
+
+export const postgresPart: StackPart = {
+  name: "postgres",
+  async start(context) {
+    const { topology } = context.deployment;
+    context.postgres = await startPostgres(context.supervisor, {
+      host: topology.host,
+      port: topology.postgres,
+      portFlag: flag("postgres"),
+    });
+    context.urls.push({ name: "PostgreSQL", url: `postgresql://${host(context)}:${topology.postgres}/plue` });
+  },
+};
+
+/** Last: once everything a fault acts on runs, `plue-monitoring fault` can reach it. */
+export const controlPart: StackPart = {
+  name: "control",
+  async start(context) {
+    const { topology } = context.deployment;
+    const faults = new FaultController({
+      config: context.config,
+      ...(context.cluster ? { cluster: context.cluster.simulator } : {}),
+      ...(context.services ? { services: context.services } : {}),
+      ...(context.postgres ? { database: context.postgres } : {}),
+      ...(context.tls ? { certificate: context.tls } : {}),
+    });
+    const control = await startControlServer({
+      host: topology.host,
+      port: topology.control,
+      portFlag: flag("control"),
+      faults,
+      status: () => ({
+        logs: context.supervisor.logDir,
+        components: context.supervisor.status(),
+        activeFaults: faults
+          .list()
+          .filter((fault) => fault.active)
+          .map((fault) => fault.name),
+      }),
+    });
+    context.supervisor.adopt("control", () => control.close());
+    context.control = control;
+    context.urls.push({ name: "Control API (plue-monitoring fault)", url: `${control.url}/faults` });
+  },
+};
+
+/**
+ * The parts in start order. Still to slot in, each before `control`: postgres-exporter (after
+ * postgres), node-exporter, blackbox-exporter (after tls-endpoint), Plue's services and their traffic
+ * generator (after postgres; they set context.services), the Alertmanagers (after inbox) and
+ * Prometheus (last of all, once its targets answer).
+ */
+export const stackParts: readonly StackPart[] = [
+  inboxPart,
+  clusterSimulatorPart,
+  tlsEndpointPart,
+  postgresPart,
+  controlPart,
+];
+
+export interface LocalStackOptions {
+  config: StackConfig;
+  topology: LocalTopology;
+  timing: Timing;
+  supervisor: Supervisor;
+  progress?: (line: string) => void;
+  parts?: readonly StackPart[];
+}
+
+/**
+ * Checks every port, then starts the parts in order. On failure whatever started is left to the
+ * supervisor's shutdown, which the caller runs.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<StackContext> {
+  const conflicts = portConflicts(options.topology);
+  if (conflicts.length > 0) throw new Error(conflicts.join("\n"));
+  await assertPortsFree(options.topology);
+  const context: StackContext = {
+    config: options.config,
+    deployment: {
+      kind: "local",
+      topology: options.topology,
+      timing: options.timing,
+      rulesDir: options.supervisor.dir("prometheus-rules"),
+    },
+    supervisor: options.supervisor,
+    progress: options.progress ?? (() => {}),
+    urls: [],
+  };
+  for (const part of options.parts ?? stackParts) {
+    const began = Date.now();
+    await part.start(context);
+    context.progress(`${part.name} ready (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+  }
+  return context;
+}
+
+/** One line: how many components are ready, and which are not. */
+export function healthSummary(context: StackContext): string {
+  const components = context.supervisor.status();
+  const unwell = components.filter((component) => component.state !== "ready");
+  const ready = components.length - unwell.length;
+  return unwell.length === 0
+    ? `healthy: all ${components.length} components ready`
+    : `degraded: ${ready}/${components.length} ready; ${unwell.map((c) => `${c.name} ${c.state}`).join(", ")}`;
+}

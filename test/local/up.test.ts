@@ -1,0 +1,202 @@
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
+import { parseUpArgs } from "../../src/cli/up.ts";
+import { PORT_FLAGS, type PortKey } from "../../src/local/ports.ts";
+import { localTiming } from "../../src/local/stack.ts";
+import { defaultTopology } from "../../src/local/topology.ts";
+import { requiredValues, testConfig } from "../helpers/config.ts";
+import { freePort, tempDir } from "../helpers/system.ts";
+import { alive, waitFor } from "./processes.ts";
+
+const repo = join(import.meta.dirname, "..", "..");
+const portKeys = Object.keys(PORT_FLAGS) as PortKey[];
+
+describe("plue-monitoring up: flags", () => {
+  it("defaults to the topology's ports and real time", () => {
+    const options = parseUpArgs([]);
+    expect(options.topology).toEqual(defaultTopology);
+    expect(options.timeScale).toBe(1);
+  });
+
+  it("has a port flag for every port of the topology", () => {
+    const args = portKeys.flatMap((key, index) => [PORT_FLAGS[key].flag, String(20_000 + index)]);
+    const { topology } = parseUpArgs([...args, "--alertmanager-ports", "30000,30002", "--time-scale", "60"]);
+    portKeys.forEach((key, index) => {
+      expect(topology[key]).toBe(20_000 + index);
+    });
+    expect(topology.alertmanagers).toEqual([30000, 30002]);
+    expect(Object.keys(topology).sort()).toEqual(Object.keys(defaultTopology).sort());
+  });
+
+  it.each([
+    [["--prometheus-port", "0"], '--prometheus-port: "0" is not a port (1-65535)'],
+    [["--inbox-port", "http"], '--inbox-port: "http" is not a port (1-65535)'],
+    [
+      ["--inbox-port", "9090"],
+      "port 9090 is given to both prometheus (--prometheus-port) and inbox (--inbox-port)",
+    ],
+    [
+      ["--alertmanager-ports", "9093,9094"],
+      "port 9094 is given to both alertmanager-0 (cluster gossip) (--alertmanager-ports) and alertmanager-1 (--alertmanager-ports)",
+    ],
+    [["--time-scale", "0.5"], '--time-scale: "0.5" is not a number of at least 1'],
+    [["--time-scale", "fast"], '--time-scale: "fast" is not a number of at least 1'],
+    [["--nodes", "Node_1"], '--nodes: "Node_1" is not a comma-separated list of node names'],
+  ])("rejects %j", (args, message) => {
+    expect(() => parseUpArgs(args)).toThrow(message);
+  });
+
+  it("turns --time-scale 60 into the rules' Timing: a 10m for lasts 10s, windows keep four scrapes", () => {
+    const timing = localTiming(testConfig(), 60);
+    expect(timing.scale).toBe(60);
+    expect(timing.duration("10m")).toBe("10s");
+    expect(timing.duration("2m")).toBe("2s");
+    expect(timing.window("5m")).toBe("5s");
+    // 30s scrapes at scale 60 are 500ms apart: no window below 2s.
+    expect(timing.window("1m")).toBe("2s");
+    expect(localTiming(testConfig(), 1).duration("10m")).toBe("10m");
+  });
+
+  it("refuses a time scale that would scrape faster than every 250ms, naming the largest allowed", () => {
+    expect(() => localTiming(testConfig(), 121)).toThrow(
+      "time scale 121 would scrape or evaluate every 248ms; with scrapeInterval 30s and evaluationInterval 30s the largest is 120",
+    );
+    expect(() => localTiming(testConfig({ scrapeInterval: "15s" }), 61)).toThrow(/the largest is 60$/);
+  });
+});
+
+/** A port p with p + 1 free too (an Alertmanager gossips on its port + 1). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const next = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port + 1, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (next) return port;
+  }
+}
+
+async function portArgs(): Promise<{ args: string[]; ports: Record<string, number> }> {
+  const ports: Record<string, number> = {};
+  const args: string[] = [];
+  for (const key of portKeys) {
+    ports[key] = await freePort();
+    args.push(PORT_FLAGS[key].flag, String(ports[key]));
+  }
+  args.push("--alertmanager-ports", `${await freePortPair()},${await freePortPair()}`);
+  return { args, ports };
+}
+
+function runUp(args: string[]) {
+  const child = spawn(process.execPath, [join(repo, "bin", "plue-monitoring.mjs"), "up", ...args], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output.stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+describe("plue-monitoring up: the parts built so far, as one process", () => {
+  const dir = tempDir();
+  const configFile = join(dir.path, "plue-monitoring.config.json");
+  let up: ReturnType<typeof runUp>;
+  let ports: Record<string, number>;
+
+  beforeAll(async () => {
+    writeFileSync(configFile, JSON.stringify(requiredValues));
+    const chosen = await portArgs();
+    ports = chosen.ports;
+    up = runUp(["--config", configFile, "--time-scale", "60", ...chosen.args]);
+    await waitFor(
+      "up to be ready",
+      () => (up.output.stdout.includes("\nReady.\n") ? true : undefined),
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${up.output.stdout}\n${up.output.stderr}`);
+    });
+  });
+
+  afterAll(async () => {
+    up?.child.kill("SIGKILL");
+    dir.cleanup();
+  });
+
+  it("prints progress, every URL and a health summary", () => {
+    const out = up.output.stdout;
+    expect(out).toMatch(/^Starting the local stack at time scale 60 \(a `for: 10m` lasts 10s\)\n/);
+    expect(out).toMatch(/\[ +\d+\.\ds\] postgres ready \(\d+\.\ds\)/);
+    expect(out).toContain(`Notification inbox                   http://127.0.0.1:${ports.inbox}/`);
+    expect(out).toContain(`Cluster simulator                    http://127.0.0.1:${ports.clusterSimulator}/`);
+    expect(out).toContain(`HTTPS endpoint (probed)              https://127.0.0.1:${ports.tlsEndpoint}`);
+    expect(out).toContain(`Control API (plue-monitoring fault)  http://127.0.0.1:${ports.control}/faults`);
+    expect(out).toContain("healthy: all 5 components ready");
+  });
+
+  it("takes faults through plue-monitoring fault and serves them from the simulator", async () => {
+    const lines: string[] = [];
+    const context = {
+      cwd: repo,
+      env: {},
+      stdout: (line: string) => lines.push(line),
+      stderr: (line: string) => lines.push(line),
+    };
+    expect(await main(["fault", "node-not-ready", "--control-port", String(ports.control)], context)).toBe(0);
+    const ksm = await (
+      await fetch(`http://127.0.0.1:${ports.clusterSimulator}/kube-state-metrics/metrics`)
+    ).text();
+    expect(ksm).toContain(
+      'kube_node_status_condition{node="plue-node-2",condition="Ready",status="unknown"} 1',
+    );
+    expect(await main(["fault", "db-saturated", "--control-port", String(ports.control)], context)).toBe(0);
+    expect(lines.join("\n")).toMatch(/db-saturated applied: holding 17 connections/);
+    expect(
+      await main(["fault", "db-saturated", "--clear", "--control-port", String(ports.control)], context),
+    ).toBe(0);
+  });
+
+  it("refuses to start a second stack on the same ports, naming each port, its component and its flag", async () => {
+    const second = runUp([
+      "--config",
+      configFile,
+      ...(await portArgs()).args,
+      "--inbox-port",
+      String(ports.inbox),
+    ]);
+    expect(await second.exited).toBe(1);
+    expect(second.output.stderr).toContain(
+      `inbox cannot listen on 127.0.0.1:${ports.inbox}: the port is in use. Stop whatever holds it, or choose another port with --inbox-port PORT.`,
+    );
+    expect(second.output.stdout).not.toContain("Ready.");
+  });
+
+  it("stops on SIGTERM: exit 143, PostgreSQL gone, temporary directory gone", async () => {
+    const status = (await (await fetch(`http://127.0.0.1:${ports.control}/status`)).json()) as {
+      logs: string;
+      components: { name: string; pid?: number }[];
+    };
+    const postgresPid = status.components.find((component) => component.name === "postgres")?.pid as number;
+    expect(alive(postgresPid)).toBe(true);
+    expect(existsSync(status.logs)).toBe(true);
+    up.child.kill("SIGTERM");
+    const began = Date.now();
+    expect(await up.exited).toBe(143);
+    // Nothing holds the process up once everything has stopped.
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(alive(postgresPid)).toBe(false);
+    expect(existsSync(join(status.logs, ".."))).toBe(false);
+    expect(up.output.stdout).toContain("received SIGTERM: stopping every component");
+  });
+});
