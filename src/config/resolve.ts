@@ -158,6 +158,31 @@ export function setLayer(assignments: readonly string[]): Layer {
   return { entries, problems };
 }
 
+/** Rules between keys, checked once each key is valid on its own. */
+function crossKeyProblems(config: StackConfig, sources: ReadonlyMap<string, string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [warning, critical] of thresholdPairs) {
+    if (config[warning] >= config[critical]) {
+      problems.push({
+        key: warning,
+        shown: String(config[warning]),
+        message: `must be below ${critical} (${config[critical]}), or the warning could never fire before the critical`,
+        source: sources.get(warning) ?? "default",
+      });
+    }
+  }
+  if (config.ingressAuth === "oauth2-proxy" && config.oauth2ProxyUrl === "") {
+    problems.push({
+      key: "oauth2ProxyUrl",
+      shown: '""',
+      message:
+        'required when ingressAuth is "oauth2-proxy"; expected the oauth2-proxy base URL (https://oauth2.plue.dev)',
+      source: sources.get("oauth2ProxyUrl") ?? "default",
+    });
+  }
+  return problems;
+}
+
 const stackSchema = z.object(Object.fromEntries(keySpecs.map((spec) => [spec.key, spec.schema]))).strict();
 
 /**
@@ -214,19 +239,7 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
     }
   }
 
-  if (result.success) {
-    const config = result.data as unknown as StackConfig;
-    for (const [warning, critical] of thresholdPairs) {
-      if (config[warning] >= config[critical]) {
-        problems.push({
-          key: warning,
-          shown: String(config[warning]),
-          message: `must be below ${critical} (${config[critical]}), or the warning could never fire before the critical`,
-          source: sources.get(warning) ?? "default",
-        });
-      }
-    }
-  }
+  if (result.success) problems.push(...crossKeyProblems(result.data as unknown as StackConfig, sources));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data as unknown as StackConfig;

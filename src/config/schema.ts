@@ -260,6 +260,13 @@ export const configKeys = {
     default: "nginx",
     kind: "string",
   },
+  ingressControllerNamespace: {
+    description: "Namespace of the ingress controller: the only one whose pods may reach Grafana",
+    accepts: "a DNS-1123 label (ingress-nginx)",
+    schema: dnsLabel(),
+    default: "ingress-nginx",
+    kind: "string",
+  },
   ingressAuth: {
     description: "Authentication in front of Grafana: basic (ingress-nginx basic auth) or oauth2-proxy",
     accepts: '"basic" or "oauth2-proxy"',

@@ -16,8 +16,6 @@ import { jobSpecs } from "../prometheus/index.ts";
 import { type KubeObject, labels, meta, STACK_VERSION, selectorLabels } from "./common.ts";
 import { postgresPort } from "./postgres-exporter.ts";
 
-/** Where the ingress controller runs (ingress-nginx's default); it alone may reach Grafana. */
-export const INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
 export const DNS_NAMESPACE = "kube-system";
 /** The API server (443 behind its Service, 6443 on the control plane) and the kubelet. */
 export const API_SERVER_PORTS = [443, 6443] as const;
@@ -196,7 +194,7 @@ export function networkPolicies(config: StackConfig): KubeObject[] {
 
   const grafanaPolicy = podPolicy(config, c.grafana.name, {
     ingress: [
-      { from: [namespaceNamed(INGRESS_CONTROLLER_NAMESPACE)], ports: tcp(c.grafana.port) },
+      { from: [namespaceNamed(config.ingressControllerNamespace)], ports: tcp(c.grafana.port) },
       ...fromPrometheus(c.grafana.name),
     ],
     egress: [{ to: [prometheus], ports: tcp(c.prometheus.port) }],

@@ -68,7 +68,7 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
     good: ["", "postgresql://exporter:pw@db.plue:5432/postgres?sslmode=require"],
     bad: ["mysql://x"],
   },
-  { key: "ingressAuth", good: ["basic", "oauth2-proxy"], bad: ["none", "oauth"] },
+  { key: "ingressAuth", good: ["basic"], bad: ["none", "oauth"] },
   { key: "oauth2ProxyUrl", good: ["", "https://oauth2.plue.dev"], bad: ["oauth2.plue.dev"] },
   { key: "storageClassName", good: ["", "fast-ssd"], bad: ["Fast SSD"] },
   { key: "cluster", good: ["plue-production", "eu_1"], bad: ["", "has space"] },
@@ -106,6 +106,13 @@ describe("config validation", () => {
       "alertErrorRateThreshold",
     ]);
     expect(problemsFor({ alertMemoryThreshold: 96, alertMemoryCriticalThreshold: 99 })).toEqual([]);
+  });
+
+  it("requires oauth2ProxyUrl when Grafana sits behind oauth2-proxy", () => {
+    expect(problemsFor({ ingressAuth: "oauth2-proxy" })).toEqual(["oauth2ProxyUrl"]);
+    expect(problemsFor({ ingressAuth: "oauth2-proxy", oauth2ProxyUrl: "https://oauth2.plue.dev" })).toEqual(
+      [],
+    );
   });
 
   it("applies the seed's defaults", () => {
