@@ -54,7 +54,10 @@ describe("notification inbox", () => {
     });
     expect((await post(inbox, "/default", payload("default", "firing", "PodNotReady"))).status).toBe(200);
     await post(inbox, "/heartbeat", payload("heartbeat", "firing", "Watchdog"));
+    // Received strictly before `before`, and the next one strictly after.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const before = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await post(inbox, "/default", payload("default", "resolved", "PodNotReady"));
 
     const all = await notifications(inbox);

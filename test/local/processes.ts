@@ -24,3 +24,19 @@ export async function waitFor<T>(what: string, get: () => T | undefined, timeout
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Ends a process a test started: SIGTERM (a supervising process then stops its children and removes
+ * its directory), SIGKILL only if it has not exited within timeoutMs.
+ */
+export async function stopProcess(
+  child: import("node:child_process").ChildProcess,
+  timeoutMs = 10_000,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}

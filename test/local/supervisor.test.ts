@@ -11,7 +11,7 @@ import {
   Supervisor,
 } from "../../src/local/supervisor.ts";
 import { freePort } from "../helpers/system.ts";
-import { alive, waitFor } from "./processes.ts";
+import { alive, stopProcess, waitFor } from "./processes.ts";
 
 const node = process.execPath;
 const httpServer = (port: number) =>
@@ -243,7 +243,7 @@ describe("Supervisor", () => {
         await waitFor("every child to be gone", () => (all.some(alive) ? undefined : true), 3_000);
         expect(existsSync(started.root)).toBe(false);
       } finally {
-        owner.kill("SIGKILL");
+        await stopProcess(owner);
       }
     },
   );

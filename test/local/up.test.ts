@@ -10,7 +10,7 @@ import { localTiming } from "../../src/local/stack.ts";
 import { defaultTopology } from "../../src/local/topology.ts";
 import { requiredValues, testConfig } from "../helpers/config.ts";
 import { freePort, tempDir } from "../helpers/system.ts";
-import { alive, waitFor } from "./processes.ts";
+import { alive, stopProcess, waitFor } from "./processes.ts";
 
 const repo = join(import.meta.dirname, "..", "..");
 const portKeys = Object.keys(PORT_FLAGS) as PortKey[];
@@ -120,17 +120,20 @@ describe("plue-monitoring up: the parts built so far, as one process", () => {
     const chosen = await portArgs();
     ports = chosen.ports;
     up = runUp(["--config", configFile, "--time-scale", "60", ...chosen.args]);
-    await waitFor(
+    const ready = waitFor(
       "up to be ready",
       () => (up.output.stdout.includes("\nReady.\n") ? true : undefined),
       60_000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${up.output.stdout}\n${up.output.stderr}`);
-    });
+    );
+    const outcome = await Promise.race([
+      ready.then(() => "ready"),
+      up.exited.then((code) => `exited with ${code}`),
+    ]);
+    if (outcome !== "ready") throw new Error(`up ${outcome}\n${up.output.stdout}\n${up.output.stderr}`);
   });
 
   afterAll(async () => {
-    up?.child.kill("SIGKILL");
+    if (up) await stopProcess(up.child);
     dir.cleanup();
   });
 
