@@ -142,6 +142,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       ? "Starting the local stack in real time"
       : `Starting the local stack at time scale ${options.timeScale} (a \`for: 10m\` lasts ${timing.duration("10m")})`,
   );
+  context.stdout(`Logs: ${supervisor.logDir} (removed on exit)`);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
@@ -152,6 +153,8 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       progress: (line) => context.stdout(`${stamp()} ${line}`),
     });
   } catch (error) {
+    // Ctrl-C while starting: the signal's shutdown is under way, and its exit code is the answer.
+    if (supervisor.shuttingDown) return finished;
     removeSignalHandlers();
     await supervisor.shutdown().catch(() => {});
     throw error;
@@ -163,7 +166,6 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       "Ready.",
       ...stack.urls.map(({ name, url }) => `  ${name.padEnd(width)}  ${url}`),
       "",
-      `Logs: ${supervisor.logDir} (removed on exit)`,
       healthSummary(stack),
       "Make something fail: plue-monitoring fault --list. Ctrl-C stops everything.",
     ].join("\n"),

@@ -1,16 +1,12 @@
 // A throwaway PostgreSQL cluster for the local stack: initdb into the supervisor's temporary
 // directory, served on loopback with a deliberately low max_connections so the db-saturated fault
 // can really exhaust it, stopped and started for the db-down fault, removed with the directory.
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import pg from "pg";
 import type { Supervisor } from "./supervisor.ts";
 import { dropPrivileges } from "./unprivileged.ts";
-
-const run = promisify(execFile);
 
 export interface PostgresOptions {
   host: string;
@@ -110,11 +106,7 @@ export async function startPostgres(
       "C",
       "--no-sync",
     ]);
-    await run(initdb.command, initdb.args, { cwd: dir }).catch(
-      (error: { stderr?: string; message: string }) => {
-        throw new Error(`initdb failed: ${error.stderr?.trim() || error.message}`);
-      },
-    );
+    await supervisor.run({ name: "initdb", command: initdb.command, args: initdb.args, cwd: dir });
   } finally {
     rmSync(passwordFile, { force: true });
   }

@@ -129,12 +129,14 @@ export class Supervisor {
   readonly root: string;
   private readonly children = new Map<string, Child>();
   private readonly inProcess: InProcessComponent[] = [];
+  private readonly oneShots = new Set<ChildProcess>();
   /** Start order, so shutdown stops in reverse (exporters before what they watch). */
   private readonly order: string[] = [];
   private readonly crashListeners: ((report: CrashReport) => void)[] = [];
   private readonly graceMs: number;
   private readonly progress: (line: string) => void;
   private shutDown = false;
+  private shutdownInProgress: Promise<void> | undefined;
   private readonly exitHook = () => this.killEverythingNow();
 
   constructor(options: SupervisorOptions = {}) {
@@ -169,19 +171,26 @@ export class Supervisor {
 
   /** Registers something running in this process (an HTTP server) so shutdown() stops it too. */
   adopt(name: string, stop: () => Promise<void>): void {
+    if (this.shutDown) {
+      void stop();
+      throw new Error(`cannot start ${name}: the stack is shutting down`);
+    }
     this.inProcess.push({ name, stop });
     this.order.push(name);
   }
 
   /** Spawns a child and waits until it is ready; rejects if it crashes or never becomes ready. */
   async start(spec: ChildSpec): Promise<void> {
-    if (this.shutDown) throw new Error(`cannot start ${spec.name}: the supervisor has shut down`);
+    if (this.shutDown) throw new Error(`cannot start ${spec.name}: the stack is shutting down`);
     const existing = this.children.get(spec.name);
     if (existing && (existing.state === "starting" || existing.state === "ready")) {
       throw new Error(`${spec.name} is already running`);
     }
     for (const claim of spec.ports ?? []) await assertPortFree(spec.name, claim);
 
+    // Checked again right before spawning: a shutdown that began while ports were checked has
+    // already listed the children it stops.
+    if (this.shutDown) throw new Error(`cannot start ${spec.name}: the stack is shutting down`);
     const began = Date.now();
     this.progress(`${spec.name}: starting`);
     const logFile = this.logFile(spec.name);
@@ -248,6 +257,47 @@ export class Supervisor {
     );
   }
 
+  /**
+   * Runs a one-shot command (initdb) to completion in its own process group, logging to its own
+   * file; a shutdown meanwhile kills it. Rejects with its last log lines when it fails.
+   */
+  async run(spec: Pick<ChildSpec, "name" | "command" | "args" | "env" | "cwd">): Promise<void> {
+    if (this.shutDown) throw new Error(`cannot run ${spec.name}: the stack is shutting down`);
+    const logFile = this.logFile(spec.name);
+    const log = openSync(logFile, "a", 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(spec.command, [...spec.args], {
+        cwd: spec.cwd ?? this.root,
+        env: spec.env ?? process.env,
+        detached: true,
+        stdio: ["ignore", log, log],
+      });
+    } finally {
+      closeSync(log);
+    }
+    this.oneShots.add(child);
+    const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>(
+      (resolve) => {
+        child.once("error", resolve);
+        child.once("exit", (code, signal) => resolve({ code, signal }));
+      },
+    );
+    this.oneShots.delete(child);
+    if (result instanceof Error)
+      throw new Error(`${spec.name}: cannot run ${spec.command}: ${result.message}`);
+    if (result.code !== 0) {
+      const report = {
+        name: spec.name,
+        code: result.code,
+        signal: result.signal,
+        logFile,
+        lastLines: readTail(logFile, LOG_TAIL_LINES),
+      };
+      throw new ChildCrashedError(report);
+    }
+  }
+
   /** Stops one child on purpose (no crash report); it can be started again with restart(). */
   async stop(name: string): Promise<void> {
     const entry = this.children.get(name);
@@ -278,11 +328,30 @@ export class Supervisor {
     });
   }
 
-  /** Stops everything in reverse start order and removes the temporary directory. Idempotent. */
-  async shutdown(): Promise<void> {
-    if (this.shutDown) return;
+  /** True once shutdown() has begun: nothing new starts after that. */
+  get shuttingDown(): boolean {
+    return this.shutDown;
+  }
+
+  /**
+   * Stops everything in reverse start order and removes the temporary directory. Calling it again
+   * returns the same shutdown, finished or in progress.
+   */
+  shutdown(): Promise<void> {
     this.shutDown = true;
+    this.shutdownInProgress ??= this.stopEverything();
+    return this.shutdownInProgress;
+  }
+
+  private async stopEverything(): Promise<void> {
     const errors: unknown[] = [];
+    // One-shot commands first: they write into the directory about to be removed.
+    await Promise.all(
+      [...this.oneShots].map(async (child) => {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        if (child.pid !== undefined && signalGroup(child.pid, "SIGKILL")) await exited;
+      }),
+    );
     for (const name of [...this.order].reverse()) {
       const child = this.children.get(name);
       try {
@@ -381,8 +450,9 @@ export class Supervisor {
   }
 
   private killEverythingNow(): void {
-    for (const child of this.children.values()) {
-      if (child.process.pid !== undefined) signalGroup(child.process.pid, "SIGKILL");
+    const processes = [...[...this.children.values()].map((entry) => entry.process), ...this.oneShots];
+    for (const child of processes) {
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
     }
     rmSync(this.root, { recursive: true, force: true });
   }

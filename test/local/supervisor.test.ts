@@ -162,6 +162,35 @@ describe("Supervisor", () => {
     expect(reports).toEqual([]);
   });
 
+  it("runs a one-shot command to completion, and reports its failure with its log", async () => {
+    const sup = supervisor();
+    await sup.run({ name: "ok", command: "sh", args: ["-c", "echo done"] });
+    expect(readFileSync(sup.logFile("ok"), "utf8")).toBe("done\n");
+    const failing = sup.run({
+      name: "initdb",
+      command: "sh",
+      args: ["-c", "echo 'initdb: directory exists' >&2; exit 1"],
+    });
+    await expect(failing).rejects.toThrow(/initdb exited with code 1[\s\S]*initdb: directory exists/);
+  });
+
+  it("shutdown kills a one-shot command still running, then removes the directory", async () => {
+    const sup = supervisor();
+    const running = sup.run({ name: "slow", command: "sh", args: ["-c", "echo $$; exec sleep 600"] });
+    const pid = await waitFor("the one-shot's pid", () => {
+      const text = existsSync(sup.logFile("slow")) ? readFileSync(sup.logFile("slow"), "utf8").trim() : "";
+      return text ? Number(text) : undefined;
+    });
+    expect(alive(pid)).toBe(true);
+    await sup.shutdown();
+    await expect(running).rejects.toThrow(/slow was killed by SIGKILL/);
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(sup.root)).toBe(false);
+    await expect(sup.run({ name: "late", command: "true", args: [] })).rejects.toThrow(
+      "the stack is shutting down",
+    );
+  });
+
   it("shutdown kills children that ignore SIGTERM and grandchildren left behind, and removes the directory", async () => {
     const sup = supervisor(500);
     const grandchildOf = async (name: string) => {

@@ -185,6 +185,29 @@ describe("plue-monitoring up: the parts built so far, as one process", () => {
     expect(second.output.stdout).not.toContain("Ready.");
   });
 
+  it("stops cleanly on Ctrl-C while still starting (PostgreSQL's initdb running)", async () => {
+    const early = runUp(["--config", configFile, ...(await portArgs()).args]);
+    try {
+      const logs = await waitFor(
+        "the logs line",
+        () => /^Logs: (\S+) /m.exec(early.output.stdout)?.[1],
+        30_000,
+      );
+      await waitFor(
+        "the TLS endpoint",
+        () => (early.output.stdout.includes("tls-endpoint ready") ? true : undefined),
+        30_000,
+      );
+      early.child.kill("SIGINT");
+      expect(await early.exited).toBe(130);
+      expect(early.output.stdout).not.toContain("Ready.");
+      expect(early.output.stderr).toBe("");
+      expect(existsSync(join(logs, ".."))).toBe(false);
+    } finally {
+      await stopProcess(early.child);
+    }
+  });
+
   it("stops on SIGTERM: exit 143, PostgreSQL gone, temporary directory gone", async () => {
     const status = (await (await fetch(`http://127.0.0.1:${ports.control}/status`)).json()) as {
       logs: string;
