@@ -102,7 +102,7 @@ export type FaultArea = "cluster" | "services" | "database" | "certificate";
 export interface FaultOutcome {
   /** What changed, for a person. */
   message: string;
-  /** Labels the alert should carry (its identifying labels). */
+  /** Labels the alert should carry (at least these: its identifying labels, where they are known here). */
   labels: Record<string, string>;
 }
 
@@ -321,6 +321,9 @@ function certificateFault(name: FaultName, alert: string, days: number): Fault {
   };
 }
 
+/** The database alerts read postgres_exporter's series: they carry its job (and its instance). */
+const POSTGRES_EXPORTER = { job: "postgres-exporter" };
+
 const errorShares = (config: StackConfig) =>
   shares(config.alertErrorRateThreshold, config.alertErrorRateCriticalThreshold);
 
@@ -386,11 +389,11 @@ export const faults: readonly Fault[] = [
     area: "database",
     apply: async (targets) => {
       await need(targets.database, "db-down", "PostgreSQL").stop();
-      return { message: "PostgreSQL stopped", labels: {} };
+      return { message: "PostgreSQL stopped", labels: POSTGRES_EXPORTER };
     },
     clear: async (targets) => {
       await need(targets.database, "db-down", "PostgreSQL").start();
-      return { message: "PostgreSQL started", labels: {} };
+      return { message: "PostgreSQL started", labels: POSTGRES_EXPORTER };
     },
   },
   {
@@ -400,11 +403,11 @@ export const faults: readonly Fault[] = [
     area: "database",
     apply: async (targets) => {
       const held = await need(targets.database, "db-saturated", "PostgreSQL").saturate();
-      return { message: `holding ${held} connections; PostgreSQL refuses more`, labels: {} };
+      return { message: `holding ${held} connections; PostgreSQL refuses more`, labels: POSTGRES_EXPORTER };
     },
     clear: async (targets) => {
       await need(targets.database, "db-saturated", "PostgreSQL").release();
-      return { message: "connections released", labels: {} };
+      return { message: "connections released", labels: POSTGRES_EXPORTER };
     },
   },
   certificateFault("cert-expiring", "CertificateExpiringSoon", CERTIFICATE_DAYS.expiring),

@@ -75,7 +75,7 @@ describe("faults on a real PostgreSQL and HTTPS endpoint", () => {
   };
 
   it("db-down really stops PostgreSQL; clearing it brings it back", async () => {
-    await controller.apply("db-down");
+    expect((await controller.apply("db-down")).labels).toEqual({ job: "postgres-exporter" });
     expect((await connectError())?.code).toBe("ECONNREFUSED");
     expect(controller.list().find((fault) => fault.name === "db-down")?.active).toBe(true);
     await controller.clear("db-down");
