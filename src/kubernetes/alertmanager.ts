@@ -9,6 +9,7 @@ import { alertmanagerSecretFiles } from "../alertmanager/index.ts";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import {
+  clusterIPService,
   containerSecurityContext,
   fileKey,
   httpProbe,
@@ -16,11 +17,15 @@ import {
   type KubeObject,
   labels,
   meta,
+  mountedFile,
+  pathBelow,
   podSecurityContext,
   resources,
   secretChecksum,
   secretData,
   selectorLabels,
+  servicePort,
+  volumeClaimSpec,
 } from "./common.ts";
 import { configReloader } from "./reloader.ts";
 import type { RenderedConfigs } from "./rendered.ts";
@@ -28,8 +33,7 @@ import type { RenderedConfigs } from "./rendered.ts";
 const { name, port, clusterPort, headlessService } = components.alertmanager;
 const UID = 65534;
 export const ALERTMANAGER_SECRET = "alertmanager-config";
-const CONFIG_DIR = mounts.alertmanagerConfig.slice(0, mounts.alertmanagerConfig.lastIndexOf("/"));
-const CONFIG_FILE = mounts.alertmanagerConfig.slice(CONFIG_DIR.length + 1);
+const { dir: CONFIG_DIR, file: CONFIG_FILE } = mountedFile(mounts.alertmanagerConfig);
 
 /** Each replica's stable gossip address: <pod>.<headless service>.<namespace>.svc:9094. */
 export function alertmanagerPeers(config: StackConfig): string[] {
@@ -43,10 +47,7 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
   const version = imageVersion(config.images.alertmanager);
   const objectLabels = labels(name, "alert-router", version);
   const namespace = config.namespace;
-  if (!mounts.alertmanagerSecrets.startsWith(`${CONFIG_DIR}/`)) {
-    throw new Error(`${mounts.alertmanagerSecrets} must live under ${CONFIG_DIR} to share its volume`);
-  }
-  const secretsSubdir = mounts.alertmanagerSecrets.slice(CONFIG_DIR.length + 1);
+  const secretsSubdir = pathBelow(CONFIG_DIR, mounts.alertmanagerSecrets);
   const secretFiles = alertmanagerSecretFiles(config);
   const secretKeys = Object.keys(secretFiles).sort();
   const clustered = config.alertmanagerReplicas > 1;
@@ -163,24 +164,13 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
       volumeClaimTemplates: [
         {
           metadata: { name: "data", labels: objectLabels },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            ...(config.storageClassName === "" ? {} : { storageClassName: config.storageClassName }),
-            resources: { requests: { storage: config.alertmanagerStorageSize } },
-          },
+          spec: volumeClaimSpec(config, config.alertmanagerStorageSize),
         },
       ],
     },
   });
 
-  const service = new Service({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(name),
-      ports: [{ name: "web", port, targetPort: "web", protocol: "TCP" }],
-    },
-  });
+  const service = clusterIPService(name, objectLabels, namespace, [servicePort("web", port)]);
   const headless = new Service({
     metadata: meta(headlessService, objectLabels, namespace),
     spec: {
@@ -189,9 +179,9 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
       publishNotReadyAddresses: true,
       selector: selectorLabels(name),
       ports: [
-        { name: "web", port, targetPort: "web", protocol: "TCP" },
-        { name: "cluster-tcp", port: clusterPort, targetPort: "cluster-tcp", protocol: "TCP" },
-        { name: "cluster-udp", port: clusterPort, targetPort: "cluster-udp", protocol: "UDP" },
+        servicePort("web", port),
+        servicePort("cluster-tcp", clusterPort),
+        servicePort("cluster-udp", clusterPort, "UDP"),
       ],
     },
   });

@@ -1,11 +1,23 @@
-// What every component shares: labels, the restricted security context, resources, probes, checksums.
+// What every component shares: labels, the restricted security context, resources, probes, checksums,
+// Services, volume claims, mount paths and cluster-wide read access.
 import { createHash, scryptSync } from "node:crypto";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import type { IIoK8sApiAppsV1DeploymentStrategy } from "kubernetes-models/apps/v1/DeploymentStrategy";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
 import type { IIoK8sApiCoreV1Container } from "kubernetes-models/v1/Container";
+import type { IIoK8sApiCoreV1PersistentVolumeClaimSpec } from "kubernetes-models/v1/PersistentVolumeClaimSpec";
 import type { IIoK8sApiCoreV1PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import type { IIoK8sApiCoreV1PodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IIoK8sApiCoreV1Probe } from "kubernetes-models/v1/Probe";
 import type { IIoK8sApiCoreV1ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { IIoK8sApiCoreV1SecurityContext } from "kubernetes-models/v1/SecurityContext";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { IIoK8sApiCoreV1ServicePort } from "kubernetes-models/v1/ServicePort";
 import packageJson from "../../package.json" with { type: "json" };
+import type { StackConfig } from "../config/schema.ts";
 
 export const PART_OF = "plue-monitoring";
 export const MANAGED_BY = "plue-monitoring";
@@ -176,6 +188,109 @@ export function dnsName(text: string): string {
     .replace(/^-+|-+$/g, "");
   if (name === "") throw new Error(`no DNS name can be made from ${JSON.stringify(text)}`);
   return name.slice(0, 63).replace(/-+$/, "");
+}
+
+/**
+ * A one-replica Deployment of a component (Grafana, the exporters): it selects its pods by the
+ * component's selector labels, which the pod template carries with the rest of objectLabels.
+ */
+export function singleReplicaDeployment(
+  name: string,
+  objectLabels: Record<string, string>,
+  namespace: string,
+  options: {
+    strategy?: IIoK8sApiAppsV1DeploymentStrategy;
+    podAnnotations?: Record<string, string>;
+    podSpec: IIoK8sApiCoreV1PodSpec;
+  },
+): Deployment {
+  const { strategy, podAnnotations, podSpec } = options;
+  return new Deployment({
+    metadata: meta(name, objectLabels, namespace),
+    spec: {
+      replicas: 1,
+      ...(strategy === undefined ? {} : { strategy }),
+      selector: { matchLabels: selectorLabels(name) },
+      template: {
+        metadata: {
+          labels: objectLabels,
+          ...(podAnnotations === undefined ? {} : { annotations: podAnnotations }),
+        },
+        spec: podSpec,
+      },
+    },
+  });
+}
+
+/** A Service port that forwards to the container port of the same name. */
+export function servicePort(
+  portName: string,
+  port: number,
+  protocol: "TCP" | "UDP" = "TCP",
+): IIoK8sApiCoreV1ServicePort {
+  return { name: portName, port, targetPort: portName, protocol };
+}
+
+/** The ClusterIP Service in front of a component's pods, named after the component. */
+export function clusterIPService(
+  name: string,
+  objectLabels: Record<string, string>,
+  namespace: string,
+  ports: IIoK8sApiCoreV1ServicePort[],
+): Service {
+  return new Service({
+    metadata: meta(name, objectLabels, namespace),
+    spec: { type: "ClusterIP", selector: selectorLabels(name), ports },
+  });
+}
+
+/** A ReadWriteOnce claim on storageClassName (the cluster's default class when it is empty). */
+export function volumeClaimSpec(config: StackConfig, size: string): IIoK8sApiCoreV1PersistentVolumeClaimSpec {
+  return {
+    accessModes: ["ReadWriteOnce"],
+    ...(config.storageClassName === "" ? {} : { storageClassName: config.storageClassName }),
+    resources: { requests: { storage: size } },
+  };
+}
+
+/**
+ * A ServiceAccount bound to a ClusterRole of its own. The role and its binding are cluster-scoped, so
+ * roleName must differ between stacks in different namespaces.
+ */
+export function clusterRoleAccount(
+  name: string,
+  roleName: string,
+  objectLabels: Record<string, string>,
+  namespace: string,
+  rules: IIoK8sApiRbacV1PolicyRule[],
+): [ServiceAccount, ClusterRole, ClusterRoleBinding] {
+  return [
+    new ServiceAccount({
+      metadata: meta(name, objectLabels, namespace),
+      // The pods that use the token mount it explicitly (automountServiceAccountToken on the pod).
+      automountServiceAccountToken: false,
+    }),
+    new ClusterRole({ metadata: meta(roleName, objectLabels), rules }),
+    new ClusterRoleBinding({
+      metadata: meta(roleName, objectLabels),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleName },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    }),
+  ];
+}
+
+/** A mounted config file: the directory its volume is mounted at, and its name there (the key). */
+export function mountedFile(path: string): { dir: string; file: string } {
+  const slash = path.lastIndexOf("/");
+  return { dir: path.slice(0, slash), file: path.slice(slash + 1) };
+}
+
+/** Where `path` lies below `dir`: it must, to be served by the volume mounted at `dir`. */
+export function pathBelow(dir: string, path: string): string {
+  if (!dir.startsWith("/") || !path.startsWith(`${dir}/`)) {
+    throw new Error(`${path} must live under ${dir} to share its volume`);
+  }
+  return path.slice(dir.length + 1);
 }
 
 export type Container = IIoK8sApiCoreV1Container;

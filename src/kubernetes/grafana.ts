@@ -1,16 +1,15 @@
 // Grafana: one pod on a ReadWriteOnce volume with the Recreate strategy (the old pod lets go of the
 // volume before the new one starts), provisioning and dashboards from ConfigMaps, the admin password
 // from a Secret, and an Ingress at grafana.<domain> with TLS and authentication in front.
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import {
   checksum,
+  clusterIPService,
   containerSecurityContext,
   dnsName,
   fileKey,
@@ -22,7 +21,9 @@ import {
   podSecurityContext,
   resources,
   secretData,
-  selectorLabels,
+  servicePort,
+  singleReplicaDeployment,
+  volumeClaimSpec,
 } from "./common.ts";
 import type { RenderedConfigs } from "./rendered.ts";
 
@@ -94,11 +95,7 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
   );
   const claim = new PersistentVolumeClaim({
     metadata: meta(name, objectLabels, namespace),
-    spec: {
-      accessModes: ["ReadWriteOnce"],
-      ...(config.storageClassName === "" ? {} : { storageClassName: config.storageClassName }),
-      resources: { requests: { storage: config.grafanaStorageSize } },
-    },
+    spec: volumeClaimSpec(config, config.grafanaStorageSize),
   });
 
   const env = [
@@ -125,109 +122,89 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
     ...(config.ingressAuth === "basic" ? [{ name: "GF_AUTH_BASIC_ENABLED", value: "false" }] : []),
   ];
 
-  const deployment = new Deployment({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      replicas: 1,
-      // Never two pods on the ReadWriteOnce volume (and SQLite) at once.
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: selectorLabels(name) },
-      template: {
-        metadata: {
-          labels: objectLabels,
-          annotations: {
-            // Datasources and dashboard providers are read at start: a change restarts Grafana.
-            "checksum/config": checksum({
-              ...Object.fromEntries(
-                provisioningFiles.map((f) => [
-                  `provisioning/${f}`,
-                  rendered.grafanaProvisioning[f] as string,
-                ]),
-              ),
-              ...Object.fromEntries(
-                dashboardFiles.map((f) => [`dashboards/${f}`, rendered.dashboards[f] as string]),
-              ),
-            }),
+  const deployment = singleReplicaDeployment(name, objectLabels, namespace, {
+    // Never two pods on the ReadWriteOnce volume (and SQLite) at once.
+    strategy: { type: "Recreate" },
+    podAnnotations: {
+      // Datasources and dashboard providers are read at start: a change restarts Grafana.
+      "checksum/config": checksum({
+        ...Object.fromEntries(
+          provisioningFiles.map((f) => [`provisioning/${f}`, rendered.grafanaProvisioning[f] as string]),
+        ),
+        ...Object.fromEntries(
+          dashboardFiles.map((f) => [`dashboards/${f}`, rendered.dashboards[f] as string]),
+        ),
+      }),
+    },
+    podSpec: {
+      automountServiceAccountToken: false,
+      securityContext: podSecurityContext(UID),
+      containers: [
+        {
+          name,
+          image: config.images.grafana,
+          env,
+          ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+          resources: resources({
+            requests: { cpu: "250m", memory: "256Mi" },
+            limits: { cpu: "1", memory: "1Gi" },
+          }),
+          // Database migrations on an upgrade can take a while before /api/health answers.
+          startupProbe: httpProbe("/api/health", "http", { failureThreshold: 30 }),
+          readinessProbe: httpProbe("/api/health", "http"),
+          livenessProbe: httpProbe("/api/health", "http", { failureThreshold: 6 }),
+          securityContext: containerSecurityContext(),
+          volumeMounts: [
+            { name: "data", mountPath: DATA_DIR },
+            { name: "provisioning", mountPath: mounts.grafanaProvisioning, readOnly: true },
+            { name: "dashboards", mountPath: mounts.grafanaDashboards, readOnly: true },
+            { name: "admin", mountPath: SECRETS_DIR, readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "logs", mountPath: "/var/log/grafana" },
+          ],
+        },
+      ],
+      volumes: [
+        { name: "data", persistentVolumeClaim: { claimName: name } },
+        {
+          name: "provisioning",
+          projected: {
+            sources: [
+              {
+                configMap: {
+                  name: PROVISIONING_MAP,
+                  items: provisioningFiles.map((file) => ({ key: fileKey(file), path: file })),
+                },
+              },
+            ],
           },
         },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: podSecurityContext(UID),
-          containers: [
-            {
-              name,
-              image: config.images.grafana,
-              env,
-              ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
-              resources: resources({
-                requests: { cpu: "250m", memory: "256Mi" },
-                limits: { cpu: "1", memory: "1Gi" },
-              }),
-              // Database migrations on an upgrade can take a while before /api/health answers.
-              startupProbe: httpProbe("/api/health", "http", { failureThreshold: 30 }),
-              readinessProbe: httpProbe("/api/health", "http"),
-              livenessProbe: httpProbe("/api/health", "http", { failureThreshold: 6 }),
-              securityContext: containerSecurityContext(),
-              volumeMounts: [
-                { name: "data", mountPath: DATA_DIR },
-                { name: "provisioning", mountPath: mounts.grafanaProvisioning, readOnly: true },
-                { name: "dashboards", mountPath: mounts.grafanaDashboards, readOnly: true },
-                { name: "admin", mountPath: SECRETS_DIR, readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
-                { name: "logs", mountPath: "/var/log/grafana" },
-              ],
-            },
-          ],
-          volumes: [
-            { name: "data", persistentVolumeClaim: { claimName: name } },
-            {
-              name: "provisioning",
-              projected: {
-                sources: [
-                  {
-                    configMap: {
-                      name: PROVISIONING_MAP,
-                      items: provisioningFiles.map((file) => ({ key: fileKey(file), path: file })),
-                    },
-                  },
-                ],
+        {
+          name: "dashboards",
+          projected: {
+            sources: dashboardFiles.map((file) => ({
+              configMap: {
+                name: dashboardConfigMapName(file),
+                items: [{ key: fileKey(file), path: file }],
               },
-            },
-            {
-              name: "dashboards",
-              projected: {
-                sources: dashboardFiles.map((file) => ({
-                  configMap: {
-                    name: dashboardConfigMapName(file),
-                    items: [{ key: fileKey(file), path: file }],
-                  },
-                })),
-              },
-            },
-            {
-              name: "admin",
-              secret: {
-                secretName: GRAFANA_ADMIN_SECRET,
-                defaultMode: 0o440,
-                items: [{ key: ADMIN_PASSWORD_KEY, path: ADMIN_PASSWORD_KEY }],
-              },
-            },
-            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-            { name: "logs", emptyDir: { sizeLimit: "64Mi" } },
-          ],
+            })),
+          },
         },
-      },
+        {
+          name: "admin",
+          secret: {
+            secretName: GRAFANA_ADMIN_SECRET,
+            defaultMode: 0o440,
+            items: [{ key: ADMIN_PASSWORD_KEY, path: ADMIN_PASSWORD_KEY }],
+          },
+        },
+        { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+        { name: "logs", emptyDir: { sizeLimit: "64Mi" } },
+      ],
     },
   });
 
-  const service = new Service({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(name),
-      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
-    },
-  });
+  const service = clusterIPService(name, objectLabels, namespace, [servicePort("http", port)]);
 
   const ingress = new Ingress({
     metadata: meta(name, objectLabels, namespace, ingressAnnotations(config)),

@@ -15,6 +15,7 @@ import {
   podSecurityContext,
   resources,
   selectorLabels,
+  servicePort,
 } from "./common.ts";
 
 const { name, port } = components.nodeExporter;
@@ -94,7 +95,7 @@ export function nodeExporter(config: StackConfig): KubeObject[] {
     spec: {
       clusterIP: "None",
       selector: selectorLabels(name),
-      ports: [{ name: "metrics", port, targetPort: "metrics", protocol: "TCP" }],
+      ports: [servicePort("metrics", port)],
     },
   });
 

@@ -1,12 +1,11 @@
 // postgres-exporter, deployed only when postgresExporterDsn is set. The DSN (it holds the database
 // password) lives in a Secret and reaches the process as DATA_SOURCE_NAME; a changed DSN restarts
 // the pod (the annotation is a slow hash, so it gives nothing away about the password).
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
 import { components } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import {
+  clusterIPService,
   containerSecurityContext,
   httpProbe,
   imageVersion,
@@ -17,7 +16,8 @@ import {
   resources,
   secretChecksum,
   secretData,
-  selectorLabels,
+  servicePort,
+  singleReplicaDeployment,
 } from "./common.ts";
 
 const { name, port } = components.postgresExporter;
@@ -43,53 +43,36 @@ export function postgresExporter(config: StackConfig): KubeObject[] {
     data: secretData({ [DSN_KEY]: config.postgresExporterDsn }),
   });
 
-  const deployment = new Deployment({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: selectorLabels(name) },
-      template: {
-        metadata: {
-          labels: objectLabels,
-          annotations: { "checksum/secret": secretChecksum({ [DSN_KEY]: config.postgresExporterDsn }) },
-        },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: podSecurityContext(UID),
-          containers: [
+  const deployment = singleReplicaDeployment(name, objectLabels, namespace, {
+    podAnnotations: { "checksum/secret": secretChecksum({ [DSN_KEY]: config.postgresExporterDsn }) },
+    podSpec: {
+      automountServiceAccountToken: false,
+      securityContext: podSecurityContext(UID),
+      containers: [
+        {
+          name,
+          image: config.images.postgresExporter,
+          args: [`--web.listen-address=:${port}`],
+          env: [
             {
-              name,
-              image: config.images.postgresExporter,
-              args: [`--web.listen-address=:${port}`],
-              env: [
-                {
-                  name: "DATA_SOURCE_NAME",
-                  valueFrom: { secretKeyRef: { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY } },
-                },
-              ],
-              ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
-              resources: resources({
-                requests: { cpu: "25m", memory: "32Mi" },
-                limits: { cpu: "250m", memory: "128Mi" },
-              }),
-              livenessProbe: httpProbe("/", "http"),
-              readinessProbe: httpProbe("/", "http"),
-              securityContext: containerSecurityContext(),
+              name: "DATA_SOURCE_NAME",
+              valueFrom: { secretKeyRef: { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY } },
             },
           ],
+          ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
+          resources: resources({
+            requests: { cpu: "25m", memory: "32Mi" },
+            limits: { cpu: "250m", memory: "128Mi" },
+          }),
+          livenessProbe: httpProbe("/", "http"),
+          readinessProbe: httpProbe("/", "http"),
+          securityContext: containerSecurityContext(),
         },
-      },
+      ],
     },
   });
 
-  const service = new Service({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(name),
-      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
-    },
-  });
+  const service = clusterIPService(name, objectLabels, namespace, [servicePort("http", port)]);
 
   return [secret, service, deployment];
 }

@@ -2,17 +2,15 @@
 // new pod before the old one lets go of the volume and hang), config and rules from ConfigMaps kept
 // current by the reloader, and the cluster-wide read access its service discovery and scrapes need.
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
-import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { Service } from "kubernetes-models/v1/Service";
-import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { cluster } from "../deployment.ts";
 import { prometheusArgs } from "../prometheus/index.ts";
 import {
   checksum,
+  clusterIPService,
+  clusterRoleAccount,
   containerSecurityContext,
   fileKey,
   httpProbe,
@@ -20,9 +18,13 @@ import {
   type KubeObject,
   labels,
   meta,
+  mountedFile,
+  pathBelow,
   podSecurityContext,
   resources,
   selectorLabels,
+  servicePort,
+  volumeClaimSpec,
 } from "./common.ts";
 import { configReloader } from "./reloader.ts";
 import type { RenderedConfigs } from "./rendered.ts";
@@ -32,8 +34,7 @@ const UID = 65534;
 const CONFIG_MAP = "prometheus-config";
 const RULES_MAP = "prometheus-rules";
 /** /etc/prometheus: prometheus.yml at the top, rule files under rules/ (one projected volume). */
-const CONFIG_DIR = mounts.prometheusConfig.slice(0, mounts.prometheusConfig.lastIndexOf("/"));
-const CONFIG_FILE = mounts.prometheusConfig.slice(CONFIG_DIR.length + 1);
+const { dir: CONFIG_DIR, file: CONFIG_FILE } = mountedFile(mounts.prometheusConfig);
 
 /** Exactly what kubernetes_sd_configs and the kubelet/apiserver scrapes read; nothing is written. */
 export const prometheusClusterRoleRules = [
@@ -57,29 +58,15 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
   const objectLabels = labels(name, "server", version);
   const namespace = config.namespace;
   const ruleKeys = Object.keys(rendered.ruleFiles).sort();
-  if (!CONFIG_DIR.startsWith("/") || !mounts.prometheusRules.startsWith(`${CONFIG_DIR}/`)) {
-    throw new Error(`rules (${mounts.prometheusRules}) must live under ${CONFIG_DIR} to share its volume`);
-  }
-  const rulesSubdir = mounts.prometheusRules.slice(CONFIG_DIR.length + 1);
+  const rulesSubdir = pathBelow(CONFIG_DIR, mounts.prometheusRules);
 
-  const serviceAccount = new ServiceAccount({
-    metadata: meta(name, objectLabels, namespace),
-    // The token is mounted into the pod explicitly (automountServiceAccountToken on the pod).
-    automountServiceAccountToken: false,
-  });
-  const clusterRole = new ClusterRole({
-    metadata: meta(prometheusClusterRoleName(config), objectLabels),
-    rules: prometheusClusterRoleRules,
-  });
-  const clusterRoleBinding = new ClusterRoleBinding({
-    metadata: meta(prometheusClusterRoleName(config), objectLabels),
-    roleRef: {
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: clusterRole.metadata?.name ?? "",
-    },
-    subjects: [{ kind: "ServiceAccount", name, namespace }],
-  });
+  const access = clusterRoleAccount(
+    name,
+    prometheusClusterRoleName(config),
+    objectLabels,
+    namespace,
+    prometheusClusterRoleRules,
+  );
 
   const configMap = new ConfigMap({
     metadata: meta(CONFIG_MAP, objectLabels, namespace),
@@ -163,24 +150,13 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
       volumeClaimTemplates: [
         {
           metadata: { name: "data", labels: objectLabels },
-          spec: {
-            accessModes: ["ReadWriteOnce"],
-            ...(config.storageClassName === "" ? {} : { storageClassName: config.storageClassName }),
-            resources: { requests: { storage: config.prometheusStorageSize } },
-          },
+          spec: volumeClaimSpec(config, config.prometheusStorageSize),
         },
       ],
     },
   });
 
-  const service = new Service({
-    metadata: meta(name, objectLabels, namespace),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(name),
-      ports: [{ name: "web", port, targetPort: "web", protocol: "TCP" }],
-    },
-  });
+  const service = clusterIPService(name, objectLabels, namespace, [servicePort("web", port)]);
 
-  return [serviceAccount, clusterRole, clusterRoleBinding, configMap, rulesMap, service, statefulSet];
+  return [...access, configMap, rulesMap, service, statefulSet];
 }
