@@ -1,10 +1,10 @@
 // `plue-monitoring check-metrics` against real HTTP endpoints serving hand-written expositions:
 // the example of docs/metrics-contract.md, and every way an endpoint can break the contract.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
+import { promtoolCheckMetrics } from "../helpers/promtool.ts";
 import { freePort, runCommand } from "../helpers/system.ts";
 import { checkMetrics } from "../instrument/traffic.ts";
 import { exposition, histogram, serveText, type TextServer } from "./serve-text.ts";
@@ -48,19 +48,7 @@ describe("check-metrics on endpoints that conform", () => {
     expect(findingLines(result.stdout, "ok")).toHaveLength(5);
     expect(result.code).toBe(0);
 
-    const promtool = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-      const child = spawn("promtool", ["check", "metrics"]);
-      let output = "";
-      child.stdout.on("data", (chunk) => {
-        output += chunk;
-      });
-      child.stderr.on("data", (chunk) => {
-        output += chunk;
-      });
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, output }));
-      child.stdin.end(example);
-    });
+    const promtool = await promtoolCheckMetrics(example);
     // Parsed (exit 3 is lint only). The one lint remark is about the contract's own OpenTelemetry
     // name: Prometheus conventions keep the _count suffix for histograms and summaries.
     expect(promtool).toEqual({

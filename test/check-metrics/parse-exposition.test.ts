@@ -1,12 +1,12 @@
 // The exposition parser: what it reads, and that it accepts and rejects exactly what Prometheus'
 // own parser does (promtool embeds it: `promtool check metrics` exits 1 on a parse error).
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   ExpositionSyntaxError,
   parseExposition,
   parseFloatToken,
 } from "../../src/instrument/contract/parse-exposition.ts";
+import { promtoolCheckMetrics } from "../helpers/promtool.ts";
 
 const PROM_CLIENT_STYLE = `# HELP http_server_request_duration_seconds Duration of HTTP server requests
 # TYPE http_server_request_duration_seconds histogram
@@ -159,24 +159,11 @@ const INVALID = {
 };
 
 /** promtool's verdict: false when it reports a text-format parse error. */
-function promtoolParses(text: string): Promise<{ parses: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      // 0 clean, 3 lint problems only (naming, missing help): both parsed.
-      if (code !== 0 && code !== 1 && code !== 3) reject(new Error(`promtool exited ${code}: ${output}`));
-      resolve({ parses: code !== 1 || !/pars/i.test(output), output });
-    });
-    child.stdin.end(text);
-  });
+async function promtoolParses(text: string): Promise<{ parses: boolean; output: string }> {
+  const { code, output } = await promtoolCheckMetrics(text);
+  // 0 clean, 3 lint problems only (naming, missing help): both parsed.
+  if (code !== 0 && code !== 1 && code !== 3) throw new Error(`promtool exited ${code}: ${output}`);
+  return { parses: code !== 1 || !/pars/i.test(output), output };
 }
 
 function ourParses(text: string): boolean {

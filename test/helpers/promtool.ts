@@ -1,7 +1,8 @@
-// promtool on a cluster prometheus.yml. Debian's Prometheus 2.42 is built without Kubernetes service
+// promtool on a metrics exposition, and on a cluster prometheus.yml. Debian's Prometheus 2.42 is built without Kubernetes service
 // discovery, so promtool here rejects `kubernetes_sd_configs` and stops before checking anything
 // else. The same file with each kubernetes_sd_configs swapped for a file_sd_configs lets promtool
 // check everything else: relabel regexes, auth, TLS, alerting, remote_write.
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { toYaml } from "../../src/render.ts";
@@ -41,4 +42,24 @@ export async function checkClusterConfigSyntax(yml: Record<string, unknown>, dir
     kubernetesSdComplaints: complaints.filter((complaint) => complaint === KUBERNETES_SD_COMPLAINT).length,
     swapped: await runCommand("promtool", ["check", "config", "--syntax-only", swapped]),
   };
+}
+
+/**
+ * `promtool check metrics` on an exposition fed to its stdin: the exit code (0 clean, 3 lint remarks
+ * only, 1 for a parse error) and everything it printed, stdout and stderr in the order they came.
+ */
+export function promtoolCheckMetrics(text: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+    child.stdin.end(text);
+  });
 }
