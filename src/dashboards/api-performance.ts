@@ -3,7 +3,7 @@
 import type { StackConfig } from "../config/schema.ts";
 import { LATENCY_QUANTILES, recorded } from "../rules/recording.ts";
 import { alertLevels } from "./alert-levels.ts";
-import { buildDashboard, datasourceVariable, labelVariable, timeseriesPanel } from "./panels.ts";
+import { buildDashboard, datasourceVariable, serviceVariables, timeseriesPanel } from "./panels.ts";
 
 export const API_PERFORMANCE_UID = "plue-api-performance";
 
@@ -77,25 +77,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
     uid: API_PERFORMANCE_UID,
     title: "API Performance",
     description: "Traffic, latency, errors and in-flight requests of Plue's HTTP services.",
-    variables: [
-      datasourceVariable(),
-      labelVariable({
-        name: "namespace",
-        label: "Namespace",
-        selector: recorded.requestRate,
-        labelName: "namespace",
-        current: config.appNamespace,
-        multi: false,
-      }),
-      labelVariable({
-        name: "service",
-        label: "Service",
-        selector: `${recorded.requestRate}{namespace="$namespace"}`,
-        labelName: "service",
-        current: "all",
-        multi: true,
-      }),
-    ],
+    variables: [datasourceVariable(), ...serviceVariables(config, recorded.requestRate)],
     rows: [
       { title: "Traffic", panels: [requestsByRoute, activeRequests] },
       { title: "Latency", panels: [latency] },

@@ -262,6 +262,31 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   return builder;
 }
 
+/**
+ * The Namespace (one; appNamespace at first) and Service (any number; all at first) pickers of the
+ * dashboards about Plue's services, offering the values found on `metric`.
+ */
+export function serviceVariables(config: StackConfig, metric: string): QueryVariableBuilder[] {
+  return [
+    labelVariable({
+      name: "namespace",
+      label: "Namespace",
+      selector: metric,
+      labelName: "namespace",
+      current: config.appNamespace,
+      multi: false,
+    }),
+    labelVariable({
+      name: "service",
+      label: "Service",
+      selector: `${metric}{namespace="$namespace"}`,
+      labelName: "service",
+      current: "all",
+      multi: true,
+    }),
+  ];
+}
+
 export interface DashboardSpec {
   uid: string;
   title: string;

@@ -8,8 +8,8 @@ import {
   buildDashboard,
   datasourceVariable,
   fixedColor,
-  labelVariable,
   PHASE_COLORS,
+  serviceVariables,
   statPanel,
   tablePanel,
   timeseriesPanel,
@@ -163,25 +163,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
     uid: SYSTEM_OVERVIEW_UID,
     title: "Plue - System Overview",
     description: "Plue's services at a glance: resources, traffic, errors, pods, alerts and database.",
-    variables: [
-      datasourceVariable(),
-      labelVariable({
-        name: "namespace",
-        label: "Namespace",
-        selector: recorded.podsUp,
-        labelName: "namespace",
-        current: config.appNamespace,
-        multi: false,
-      }),
-      labelVariable({
-        name: "service",
-        label: "Service",
-        selector: `${recorded.podsUp}{namespace="$namespace"}`,
-        labelName: "service",
-        current: "all",
-        multi: true,
-      }),
-    ],
+    variables: [datasourceVariable(), ...serviceVariables(config, recorded.podsUp)],
     rows: [
       {
         title: "Services",
