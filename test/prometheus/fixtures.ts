@@ -1,13 +1,11 @@
 // Deployments and configs shared by the prometheus.yml tests.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { UserConfig } from "../../src/config/schema.ts";
 import type { LocalDeployment } from "../../src/deployment.ts";
 import { defaultTopology, type LocalTopology } from "../../src/local/topology.ts";
-import { toYaml } from "../../src/render.ts";
-import { ruleFiles } from "../../src/rules/index.ts";
 import { scaledTiming } from "../../src/rules/timing.ts";
 import { testConfig } from "../helpers/config.ts";
+import { writeRuleFiles as writeRuleFilesTo } from "../helpers/rule-files.ts";
 
 /** Every secret set to a value that is easy to find in output. */
 export const secretValues = {
@@ -39,8 +37,5 @@ export function localDeployment(dir: string, topology: Partial<LocalTopology> = 
 
 /** Writes the stack's rule files where the local deployment's Prometheus loads them. */
 export function writeRuleFiles(deployment: LocalDeployment, config = testConfig()): void {
-  mkdirSync(deployment.rulesDir, { recursive: true });
-  for (const file of ruleFiles(config, deployment.timing)) {
-    writeFileSync(join(deployment.rulesDir, file.name), toYaml({ groups: file.groups }));
-  }
+  writeRuleFilesTo(deployment.rulesDir, config, deployment.timing);
 }

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALERT_NAMES } from "../../src/rules/index.ts";
 import { testConfig } from "../helpers/config.ts";
+import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
-import { runPromtoolTests, writeRuleFiles } from "./promtool.ts";
+import { runPromtoolTests } from "./promtool.ts";
 
 const config = testConfig();
 let dir: { path: string; cleanup: () => void };

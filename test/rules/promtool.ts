@@ -4,7 +4,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../../src/config/schema.ts";
 import { toYaml } from "../../src/render.ts";
-import { ruleFiles } from "../../src/rules/index.ts";
 import { runCommand } from "../helpers/system.ts";
 
 export type Labels = Record<string, string>;
@@ -103,14 +102,6 @@ export function promtoolTestFile(ruleFile: string, evaluationInterval: string, c
       })),
     })),
   };
-}
-
-/** Writes every rule file built from `config` into `dir`; returns their names. */
-export function writeRuleFiles(dir: string, config: StackConfig): string[] {
-  return ruleFiles(config).map((file) => {
-    writeFileSync(join(dir, file.name), toYaml({ groups: file.groups }));
-    return file.name;
-  });
 }
 
 /** Runs `promtool test rules` on the cases against `ruleFile` (already in `dir`). */

@@ -1,6 +1,6 @@
 // What `synth` writes to config/prometheus/rules/ passes `promtool check rules` and holds all 23
 // alerts, each labelled, annotated and linked to its runbook.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -9,6 +9,7 @@ import { scaledTiming } from "../../src/rules/timing.ts";
 import type { AlertRule, RuleGroup } from "../../src/rules/types.ts";
 import { synthesize } from "../../src/synth.ts";
 import { testConfig } from "../helpers/config.ts";
+import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 import { RUNBOOKS } from "./promtool.ts";
 
@@ -62,14 +63,7 @@ describe("the synthesized rule files", () => {
 
   it("pass promtool check rules with the local stack's scaled time", async () => {
     const local = join(dir.path, "local");
-    mkdirSync(local);
-    const { ruleFiles } = await import("../../src/rules/index.ts");
-    const { toYaml } = await import("../../src/render.ts");
-    const config = testConfig();
-    const names = ruleFiles(config, scaledTiming(60, "1s")).map((file) => {
-      writeFileSync(join(local, file.name), toYaml({ groups: file.groups }));
-      return file.name;
-    });
+    const names = writeRuleFiles(local, testConfig(), scaledTiming(60, "1s"));
     const result = await runCommand("promtool", ["check", "rules", ...names], { cwd: local });
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });

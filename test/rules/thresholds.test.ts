@@ -2,11 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserConfig } from "../../src/config/schema.ts";
 import { testConfig } from "../helpers/config.ts";
+import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { applicationCases } from "./cases/application.ts";
 import { cpuAlert, cpuAt75Percent } from "./cases/resources.ts";
 import { apiPod } from "./exporters.ts";
-import { fires, quiet, type RuleCase, runPromtoolTests, writeRuleFiles } from "./promtool.ts";
+import { fires, quiet, type RuleCase, runPromtoolTests } from "./promtool.ts";
 
 let dir: { path: string; cleanup: () => void };
 beforeAll(() => {
@@ -17,7 +18,6 @@ afterAll(() => dir.cleanup());
 async function run(overrides: UserConfig, ruleFile: string, testCase: RuleCase, name: string) {
   const config = testConfig(overrides);
   const sub = `${dir.path}/${name}`;
-  await import("node:fs").then((fs) => fs.mkdirSync(sub));
   writeRuleFiles(sub, config);
   return runPromtoolTests(sub, ruleFile, config, [testCase]);
 }
