@@ -3,11 +3,15 @@
 import type { StackConfig } from "../config/schema.ts";
 import { LATENCY_QUANTILES, recorded } from "../rules/recording.ts";
 import { alertLevels } from "./alert-levels.ts";
-import { buildDashboard, datasourceVariable, serviceVariables, timeseriesPanel } from "./panels.ts";
+import {
+  buildDashboard,
+  datasourceVariable,
+  selectedServices,
+  serviceVariables,
+  timeseriesPanel,
+} from "./panels.ts";
 
 export const API_PERFORMANCE_UID = "plue-api-performance";
-
-const selected = `namespace="$namespace", service=~"$service"`;
 
 /** p50, p95, p99 from "0.5", "0.95", "0.99". */
 const percentile = (quantile: string) => `p${Math.round(Number(quantile) * 100)}`;
@@ -20,7 +24,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
     description: "Requests per second by service, HTTP method and route template, all pods together.",
     queries: [
       {
-        expr: `sum by (service, http_request_method, http_route) (${recorded.requestRateByRoute}{${selected}})`,
+        expr: `sum by (service, http_request_method, http_route) (${recorded.requestRateByRoute}{${selectedServices}})`,
         legend: "{{service}} {{http_request_method}} {{http_route}}",
       },
     ],
@@ -31,7 +35,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
   const activeRequests = timeseriesPanel(config, {
     title: "Active requests",
     description: "Requests each service is handling right now, all pods together.",
-    queries: [{ expr: `${recorded.activeRequests}{${selected}}`, legend: "{{service}}" }],
+    queries: [{ expr: `${recorded.activeRequests}{${selectedServices}}`, legend: "{{service}}" }],
     unit: "short",
     min: 0,
     width: 8,
@@ -41,7 +45,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
     description:
       "Request duration percentiles per service, from the histogram buckets of all pods. SlowResponseTime fires when p99 stays above the dashed line.",
     queries: LATENCY_QUANTILES.map((quantile) => ({
-      expr: `${recorded.latencyQuantile}{${selected}, quantile="${quantile}"}`,
+      expr: `${recorded.latencyQuantile}{${selectedServices}, quantile="${quantile}"}`,
       legend: `{{service}} ${percentile(quantile)}`,
     })),
     unit: "s",
@@ -54,7 +58,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
     description: "Responses per second with a 4xx or 5xx status, by status code.",
     queries: [
       {
-        expr: `sum by (http_response_status_code) (${recorded.requestRateByCode}{${selected}, http_response_status_code=~"[45].."})`,
+        expr: `sum by (http_response_status_code) (${recorded.requestRateByCode}{${selectedServices}, http_response_status_code=~"[45].."})`,
         legend: "{{http_response_status_code}}",
       },
     ],
@@ -67,7 +71,7 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
     title: "5xx error ratio",
     description:
       "Share of each service's responses with a 5xx status. HighErrorRate and CriticalErrorRate fire at the dashed lines.",
-    queries: [{ expr: `${recorded.serverErrorRatio}{${selected}}`, legend: "{{service}}" }],
+    queries: [{ expr: `${recorded.serverErrorRatio}{${selectedServices}}`, legend: "{{service}}" }],
     unit: "percentunit",
     min: 0,
     alertLevels: levels.errorRate,

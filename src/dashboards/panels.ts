@@ -262,6 +262,9 @@ export function labelVariable(spec: LabelVariableSpec): QueryVariableBuilder {
   return builder;
 }
 
+/** Matchers for the namespace and services serviceVariables() picks (series kept per namespace, service). */
+export const selectedServices = `namespace="$namespace", service=~"$service"`;
+
 /**
  * The Namespace (one; appNamespace at first) and Service (any number; all at first) pickers of the
  * dashboards about Plue's services, offering the values found on `metric`.

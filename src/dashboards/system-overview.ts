@@ -9,6 +9,7 @@ import {
   datasourceVariable,
   fixedColor,
   PHASE_COLORS,
+  selectedServices,
   serviceVariables,
   statPanel,
   tablePanel,
@@ -17,23 +18,20 @@ import {
 
 export const SYSTEM_OVERVIEW_UID = "plue-system-overview";
 
-/** The app namespace and the selected services, for series recorded per (namespace, service). */
-const selected = `namespace="$namespace", service=~"$service"`;
-
 export function systemOverview(config: StackConfig): Record<string, unknown> {
   const levels = alertLevels(config);
   const panels = {
     cpu: timeseriesPanel(config, {
       title: "CPU by service",
       description: "CPU cores used by all containers of each service's pods.",
-      queries: [{ expr: `${recorded.serviceCpu}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.serviceCpu}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "short",
       min: 0,
     }).axisLabel("cores"),
     memory: timeseriesPanel(config, {
       title: "Memory by service",
       description: "Working-set memory of all containers of each service's pods.",
-      queries: [{ expr: `${recorded.serviceMemory}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.serviceMemory}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "bytes",
       min: 0,
     }),
@@ -41,7 +39,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
       title: "CPU of limit by service",
       description:
         "The busiest pod of each service: CPU used by its containers that have a limit, over those limits. HighCPUUsage and CriticalCPUUsage fire at the dashed lines.",
-      queries: [{ expr: `${recorded.serviceCpuOfLimit}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.serviceCpuOfLimit}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "percentunit",
       min: 0,
       alertLevels: levels.cpu,
@@ -50,7 +48,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
       title: "Memory of limit by service",
       description:
         "The busiest pod of each service: working-set memory of its containers that have a limit, over those limits. HighMemoryUsage and CriticalMemoryUsage fire at the dashed lines.",
-      queries: [{ expr: `${recorded.serviceMemoryOfLimit}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.serviceMemoryOfLimit}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "percentunit",
       min: 0,
       alertLevels: levels.memory,
@@ -58,7 +56,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
     requestRate: timeseriesPanel(config, {
       title: "Request rate by service",
       description: "HTTP requests per second served by each service, all pods together.",
-      queries: [{ expr: `${recorded.requestRate}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.requestRate}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "reqps",
       min: 0,
     }),
@@ -66,7 +64,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
       title: "5xx rate by service",
       description:
         "Share of each service's responses with a 5xx status. HighErrorRate and CriticalErrorRate fire at the dashed lines.",
-      queries: [{ expr: `${recorded.serverErrorRatio}{${selected}}`, legend: "{{service}}" }],
+      queries: [{ expr: `${recorded.serverErrorRatio}{${selectedServices}}`, legend: "{{service}}" }],
       unit: "percentunit",
       min: 0,
       alertLevels: levels.errorRate,
@@ -74,7 +72,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
     podsUp: statPanel(config, {
       title: "Pods up by service",
       description: "Pods of each service whose metrics endpoint Prometheus scraped successfully.",
-      queries: [{ expr: `${recorded.podsUp}{${selected}}`, legend: "{{service}}", instant: true }],
+      queries: [{ expr: `${recorded.podsUp}{${selectedServices}}`, legend: "{{service}}", instant: true }],
       unit: "none",
       width: 6,
       runbooks: ["ServiceDown"],
@@ -107,10 +105,10 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
         "Connections each service's pool holds in use (solid) against the most it may open (dashed).",
       queries: [
         {
-          expr: `${recorded.dbConnectionsByState}{${selected}, state="used"}`,
+          expr: `${recorded.dbConnectionsByState}{${selectedServices}, state="used"}`,
           legend: "{{service}} used",
         },
-        { expr: `${recorded.dbConnectionsMax}{${selected}}`, legend: "{{service}} max" },
+        { expr: `${recorded.dbConnectionsMax}{${selectedServices}}`, legend: "{{service}} max" },
       ],
       unit: "short",
       min: 0,
