@@ -8,9 +8,9 @@ import { alertmanagerConfig, alertmanagerSecretFiles } from "../../src/alertmana
 import type { UserConfig } from "../../src/config/schema.ts";
 import { cluster, type Deployment } from "../../src/deployment.ts";
 import { toYaml } from "../../src/render.ts";
-import { testConfig } from "../helpers/config.ts";
+import { secretValues, testConfig } from "../helpers/config.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
-import { localDeployment, secretValues } from "../prometheus/fixtures.ts";
+import { localDeployment } from "../prometheus/fixtures.ts";
 
 const dir = tempDir("plue-alertmanager-config-");
 afterAll(() => dir.cleanup());

@@ -8,8 +8,9 @@ import { alertmanagerConfig } from "../../src/alertmanager/index.ts";
 import { prometheusConfig } from "../../src/prometheus/index.ts";
 import { toYaml } from "../../src/render.ts";
 import { synthesize } from "../../src/synth.ts";
+import { secretValues } from "../helpers/config.ts";
 import { tempDir } from "../helpers/system.ts";
-import { fullConfig, localDeployment, secretValues } from "../prometheus/fixtures.ts";
+import { fullConfig, localDeployment } from "../prometheus/fixtures.ts";
 
 const config = fullConfig();
 const dir = tempDir("plue-secrets-");

@@ -1,4 +1,4 @@
-// A valid config for tests, with overrides.
+// A valid config for tests, with overrides, and a value for every secret it takes.
 import { fileLayer, resolveConfig } from "../../src/config/resolve.ts";
 import type { StackConfig, UserConfig } from "../../src/config/schema.ts";
 
@@ -7,6 +7,16 @@ export const requiredValues: UserConfig = {
   domain: "plue.dev",
   grafanaAdminPassword: "test-admin-password-0451",
 };
+
+/** Every secret the config takes, each distinctive enough to find anywhere it leaks. */
+export const secretValues = {
+  grafanaAdminPassword: "Gr4fana-admin-Secret-7731",
+  alertmanagerSlackWebhook: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slackSecretToken9912",
+  alertmanagerPagerdutyKey: "pdSecretKey0123456789abcdefABCDE",
+  postgresExporterDsn: "postgresql://monitor:pgSecretPass5521@db.plue.internal:5433/plue?sslmode=require",
+  alertmanagerDefaultWebhookUrl: "https://hooks.example.com:8443/defaultSecretPath4410",
+  alertmanagerHeartbeatUrl: "https://heartbeat.example.com/ping/heartbeatSecretId8802",
+} as const satisfies UserConfig;
 
 export function testConfig(overrides: UserConfig = {}): StackConfig {
   return resolveConfig([fileLayer({ ...requiredValues, ...overrides }, "test")]);

@@ -1,8 +1,10 @@
 // No Slack webhook, PagerDuty key, DSN, webhook URL or admin password in any object but a Secret: not
 // in ConfigMaps, not in pod specs or annotations, not base64-encoded somewhere else either.
 import { describe, expect, it } from "vitest";
+import { secretKeys } from "../../src/config/schema.ts";
+import { secretValues } from "../helpers/config.ts";
 import type { Manifest } from "./lib/cluster.ts";
-import { buildStack, secretValues } from "./lib/stack.ts";
+import { buildStack } from "./lib/stack.ts";
 
 const stack = buildStack();
 
@@ -36,6 +38,10 @@ function decodedSecretData(objects: readonly Manifest[]): string {
 }
 
 describe("secrets", () => {
+  it("are all set by the fixture: every key the schema marks secret", () => {
+    expect(Object.keys(secretValues).sort()).toEqual([...secretKeys].sort());
+  });
+
   it("appear in no object but a Secret", () => {
     for (const object of [...stack.objects, ...stack.appNamespaceObjects]) {
       if (object.kind === "Secret") continue;

@@ -4,18 +4,8 @@ import type { UserConfig } from "../../src/config/schema.ts";
 import type { LocalDeployment } from "../../src/deployment.ts";
 import { defaultTopology, type LocalTopology } from "../../src/local/topology.ts";
 import { scaledTiming } from "../../src/rules/timing.ts";
-import { testConfig } from "../helpers/config.ts";
+import { secretValues, testConfig } from "../helpers/config.ts";
 import { writeRuleFiles as writeRuleFilesTo } from "../helpers/rule-files.ts";
-
-/** Every secret set to a value that is easy to find in output. */
-export const secretValues = {
-  grafanaAdminPassword: "grafana-secret-password-7Qx",
-  alertmanagerSlackWebhook: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slacksecret7Qx",
-  alertmanagerPagerdutyKey: "0123456789abcdef0123456789abc7qx",
-  alertmanagerDefaultWebhookUrl: "https://hooks.example.com/default/webhooksecret7Qx",
-  alertmanagerHeartbeatUrl: "https://heartbeat.example.com/ping/heartbeatsecret7Qx",
-  postgresExporterDsn: "postgresql://monitor:dbsecret7Qx@db.plue.svc:5432/plue?sslmode=require",
-} satisfies UserConfig;
 
 export const fullConfig = (overrides: UserConfig = {}) =>
   testConfig({

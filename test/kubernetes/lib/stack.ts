@@ -5,18 +5,8 @@ import { PLUE_SERVICE_PORTS, PLUE_SERVICES } from "../../../src/catalog/plue-ser
 import type { StackConfig, UserConfig } from "../../../src/config/schema.ts";
 import { APP_NAMESPACE_POLICY_FILE, manifests } from "../../../src/kubernetes/index.ts";
 import { renderConfigs } from "../../../src/synth.ts";
-import { testConfig } from "../../helpers/config.ts";
+import { secretValues, testConfig } from "../../helpers/config.ts";
 import { type Manifest, type SimCluster, type SimPod, type SimService, simulate } from "./cluster.ts";
-
-/** Every secret the config takes, each distinctive enough to find anywhere it leaks. */
-export const secretValues = {
-  grafanaAdminPassword: "Gr4fana-admin-Secret-7731",
-  alertmanagerSlackWebhook: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slackSecretToken9912",
-  alertmanagerPagerdutyKey: "pdSecretKey0123456789abcdefABCDE",
-  postgresExporterDsn: "postgresql://monitor:pgSecretPass5521@db.plue.internal:5433/plue?sslmode=require",
-  alertmanagerDefaultWebhookUrl: "https://hooks.example.com:8443/defaultSecretPath4410",
-  alertmanagerHeartbeatUrl: "https://heartbeat.example.com/ping/heartbeatSecretId8802",
-} as const satisfies Partial<UserConfig>;
 
 /** Everything on: every secret, a remote-write target and probes on non-default ports. */
 export const fullConfig: UserConfig = {
