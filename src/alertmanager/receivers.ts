@@ -84,6 +84,18 @@ export function alertmanagerSecretFiles(config: StackConfig): Record<string, str
   };
 }
 
+/**
+ * The text of a Slack message: every alert of the group, its summary and description. A group often
+ * holds several alerts (two deployments of one namespace): their annotations differ, so the
+ * group's CommonAnnotations would be empty and the message say nothing.
+ */
+export const SLACK_TEXT =
+  "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}";
+
+/** The incident's title: the alerts' shared summary, else the alertname and how many there are. */
+export const PAGERDUTY_DESCRIPTION =
+  "{{ with .CommonAnnotations.summary }}{{ . }}{{ else }}{{ .GroupLabels.alertname }}: {{ len .Alerts }} alerts{{ end }}";
+
 const webhook = (url: string, sendResolved: boolean): WebhookConfig => ({ url, send_resolved: sendResolved });
 
 /** The receivers for these destinations: default and heartbeat always (empty ones drop), the others when set. */
@@ -105,7 +117,7 @@ export function receivers(config: StackConfig, to: Destinations): Receiver[] {
       pagerduty_configs: [
         {
           ...to.pagerduty,
-          description: "{{ .CommonAnnotations.summary }}",
+          description: PAGERDUTY_DESCRIPTION,
           severity: "{{ .CommonLabels.severity }}",
           send_resolved: true,
         },
@@ -120,7 +132,7 @@ export function receivers(config: StackConfig, to: Destinations): Receiver[] {
           ...to.slack,
           channel: config.alertmanagerSlackChannel,
           title: "{{ .GroupLabels.alertname }}",
-          text: "{{ .CommonAnnotations.summary }}\n{{ .CommonAnnotations.description }}",
+          text: SLACK_TEXT,
           send_resolved: true,
         },
       ],

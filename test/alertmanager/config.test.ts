@@ -86,7 +86,7 @@ const slackContent = (delivery: Record<string, string>) => ({
       ...delivery,
       channel: "#plue-alerts",
       title: "{{ .GroupLabels.alertname }}",
-      text: "{{ .CommonAnnotations.summary }}\n{{ .CommonAnnotations.description }}",
+      text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}",
       send_resolved: true,
     },
   ],
@@ -97,7 +97,8 @@ const pagerdutyContent = (delivery: Record<string, string>) => ({
   pagerduty_configs: [
     {
       ...delivery,
-      description: "{{ .CommonAnnotations.summary }}",
+      description:
+        "{{ with .CommonAnnotations.summary }}{{ . }}{{ else }}{{ .GroupLabels.alertname }}: {{ len .Alerts }} alerts{{ end }}",
       severity: "{{ .CommonLabels.severity }}",
       send_resolved: true,
     },
