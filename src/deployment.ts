@@ -16,6 +16,11 @@ export interface LocalDeployment {
    * it, so the local probe verifies TLS like the cluster's. Without it the local probe fails.
    */
   tlsCaFile?: string;
+  /**
+   * The simulated pod each local Plue service process stands for, by service (`pod` label of its
+   * scrape target), so its series join the simulated cluster's pod series. Default: `<service>-local`.
+   */
+  servicePods?: Readonly<Record<string, string>>;
 }
 
 export const cluster: Deployment = { kind: "cluster" };

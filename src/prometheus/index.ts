@@ -1,6 +1,7 @@
 // prometheus.yml and Prometheus' command line for a deployment. The same job declarations serve the
 // cluster (Kubernetes service discovery) and the local stack (static targets on loopback).
 import { mounts } from "../components.ts";
+import { durationMs } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
 import { realTime } from "../rules/timing.ts";
@@ -35,17 +36,26 @@ export function jobSpecs(config: StackConfig, deployment: Deployment): JobSpec[]
 }
 
 function targetSource(deployment: Deployment): TargetSource {
-  return deployment.kind === "local" ? localTargets(deployment.topology) : clusterTargets();
+  return deployment.kind === "local"
+    ? localTargets(deployment.topology, deployment.servicePods)
+    : clusterTargets();
 }
 
 export function scrapeConfigs(config: StackConfig, deployment: Deployment): ScrapeConfig[] {
   const source = targetSource(deployment);
+  const timing = deployment.kind === "local" ? deployment.timing : realTime;
+  const globalInterval = durationMs(timing.duration(config.scrapeInterval));
   return jobSpecs(config, deployment).flatMap((spec) => {
     const targets = source.resolve(spec.targets);
     if (!targets) return [];
+    const slower =
+      spec.minScrapeInterval && durationMs(spec.minScrapeInterval) > globalInterval
+        ? { scrape_interval: spec.minScrapeInterval, scrape_timeout: spec.minScrapeInterval }
+        : {};
     return [
       {
         job_name: spec.job,
+        ...slower,
         ...(spec.honorLabels ? { honor_labels: true } : {}),
         ...(spec.metricsPath ? { metrics_path: spec.metricsPath } : {}),
         ...(spec.params ? { params: spec.params } : {}),

@@ -208,7 +208,10 @@ function localEndpoints(topology: LocalTopology): Record<string, { port: number;
   };
 }
 
-export function localTargets(topology: LocalTopology): TargetSource {
+export function localTargets(
+  topology: LocalTopology,
+  servicePods: Readonly<Record<string, string>> = {},
+): TargetSource {
   const { host } = topology;
   const endpoints = localEndpoints(topology);
   const endpointOf = (service: string) => {
@@ -216,10 +219,11 @@ export function localTargets(topology: LocalTopology): TargetSource {
     if (!endpoint) throw new Error(`no local endpoint for service ${service}`);
     return endpoint;
   };
-  // One process per Service here: it stands for the pod `<service>-local` on the first node.
+  // One process per Service here: it stands for one pod on the first node, the simulated cluster's
+  // when the stack names it, else `<service>-local`.
   const localLabel: Record<TargetLabel, (targets: ServiceTargets) => string> = {
     namespace: (targets) => targets.namespace,
-    pod: (targets) => `${targets.service}-local`,
+    pod: (targets) => servicePods[targets.service] ?? `${targets.service}-local`,
     service: (targets) => targets.service,
     node: () => topology.nodes[0] ?? "local",
   };

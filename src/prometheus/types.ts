@@ -26,6 +26,8 @@ export interface TlsConfig {
 
 export interface ScrapeConfig {
   job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
   scheme?: "http" | "https";
   metrics_path?: string;
   honor_labels?: boolean;
