@@ -5,10 +5,16 @@ import { durationMs, formatDuration } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { LocalDeployment } from "../deployment.ts";
 import { scaledTiming, type Timing } from "../rules/timing.ts";
+import type { Cluster } from "./cluster/model.ts";
 import { clusterOptions, type RunningClusterSimulator, startClusterSimulator } from "./cluster-simulator.ts";
 import { type ControlServer, startControlServer } from "./control.ts";
 import { FaultController, type ServiceControls } from "./faults.ts";
 import { type Inbox, startInbox } from "./inbox.ts";
+import { alertmanagersPart } from "./parts/alertmanagers.ts";
+import { blackboxExporterPart, nodeExporterPart, postgresExporterPart } from "./parts/exporters.ts";
+import { plueServicesPart } from "./parts/plue.ts";
+import { prometheusPart } from "./parts/prometheus.ts";
+import { PLUE_SERVICE_NAMES } from "./plue/services.ts";
 import { assertPortsFree, PORT_FLAGS, portConflicts } from "./ports.ts";
 import { type LocalPostgres, startPostgres } from "./postgres.ts";
 import type { Supervisor } from "./supervisor.ts";
@@ -48,6 +54,11 @@ export interface StackContext {
   /** Plue's services, once a part runs them. */
   services?: ServiceControls;
   control?: ControlServer;
+  /**
+   * Resolves once the Alertmanagers form a settled cluster. They settle while later parts start;
+   * Prometheus waits for it before it loads the rules that send them alerts.
+   */
+  alertmanagersSettled?: Promise<void>;
   /** Where a person finds each part, in start order. */
   readonly urls: { name: string; url: string }[];
 }
@@ -83,9 +94,31 @@ export const clusterSimulatorPart: StackPart = {
     });
     context.supervisor.adopt("cluster-simulator", () => cluster.close());
     context.cluster = cluster;
+    context.deployment.servicePods = servicePods(cluster.simulator.cluster, context.config, topology);
     context.urls.push({ name: "Cluster simulator", url: `${cluster.url}/` });
   },
 };
+
+/**
+ * The simulated pod each local Plue service stands for: one of its deployment's pods on the first
+ * node, where the local processes run. Its scrape target then carries that pod's name, and the
+ * service's request metrics join the pod's CPU and memory from the simulated cAdvisor.
+ */
+export function servicePods(
+  cluster: Cluster,
+  config: StackConfig,
+  topology: LocalTopology,
+): Record<string, string> {
+  const pods: Record<string, string> = {};
+  for (const service of PLUE_SERVICE_NAMES) {
+    const candidates = cluster.pods.filter(
+      (pod) => pod.namespace === config.appNamespace && pod.deployment?.name === service,
+    );
+    const pod = candidates.find((candidate) => candidate.node === topology.nodes[0]) ?? candidates[0];
+    if (pod) pods[service] = pod.name;
+  }
+  return pods;
+}
 
 export const tlsEndpointPart: StackPart = {
   name: "tls-endpoint",
@@ -151,16 +184,22 @@ export const controlPart: StackPart = {
 };
 
 /**
- * The parts in start order. Still to slot in, each before `control`: postgres-exporter (after
- * postgres), node-exporter, blackbox-exporter (after tls-endpoint), Plue's services and their traffic
- * generator (after postgres; they set context.services), the Alertmanagers (after inbox) and
- * Prometheus (last of all, once its targets answer).
+ * The parts in start order: what a part needs starts before it (the inbox before the Alertmanagers
+ * posting to it, PostgreSQL before its exporter and the services), the Alertmanagers early so they
+ * settle meanwhile, Prometheus last of all once its targets answer, then the control API. Shutdown runs in reverse: Prometheus stops before anything
+ * it watches, so stopping raises no alert.
  */
 export const stackParts: readonly StackPart[] = [
   inboxPart,
+  alertmanagersPart,
   clusterSimulatorPart,
   tlsEndpointPart,
   postgresPart,
+  postgresExporterPart,
+  nodeExporterPart,
+  blackboxExporterPart,
+  plueServicesPart,
+  prometheusPart,
   controlPart,
 ];
 

@@ -120,6 +120,7 @@ interface Child {
 interface InProcessComponent {
   name: string;
   stop: () => Promise<void>;
+  state?: () => ComponentState;
 }
 
 const LOG_TAIL_LINES = 25;
@@ -169,13 +170,16 @@ export class Supervisor {
     this.crashListeners.push(listener);
   }
 
-  /** Registers something running in this process (an HTTP server) so shutdown() stops it too. */
-  adopt(name: string, stop: () => Promise<void>): void {
+  /**
+   * Registers something running in this process (an HTTP server) so shutdown() stops it too. `state`
+   * reports it when it can be stopped on purpose while the stack runs (a Plue service under a fault).
+   */
+  adopt(name: string, stop: () => Promise<void>, state?: () => ComponentState): void {
     if (this.shutDown) {
       void stop();
       throw new Error(`cannot start ${name}: the stack is shutting down`);
     }
-    this.inProcess.push({ name, stop });
+    this.inProcess.push({ name, stop, ...(state ? { state } : {}) });
     this.order.push(name);
   }
 
@@ -323,7 +327,10 @@ export class Supervisor {
   status(): ComponentStatus[] {
     return this.order.map((name) => {
       const child = this.children.get(name);
-      if (!child) return { name, state: this.shutDown ? "stopped" : "ready" };
+      if (!child) {
+        const component = this.inProcess.find((candidate) => candidate.name === name);
+        return { name, state: this.shutDown ? "stopped" : (component?.state?.() ?? "ready") };
+      }
       return { name, state: child.state, pid: child.process.pid };
     });
   }

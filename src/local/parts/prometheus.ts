@@ -1,0 +1,122 @@
+// The local Prometheus: the local prometheus.yml (static targets on loopback) and the stack's rule
+// files (the same builders as the cluster's, at the local Timing), on the real binary.
+//
+// The rules are loaded only once every target has answered a scrape. Prometheus applies its first
+// targets up to 5s after it starts while it evaluates rules at once; at time scale 60 those 5s are
+// 5 simulated minutes, longer than ServiceDown's `for`, and absent(up) would fire for every service.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { prometheusArgs, prometheusConfig } from "../../prometheus/index.ts";
+import { toYaml } from "../../render.ts";
+import { ruleFiles } from "../../rules/index.ts";
+import { PORT_FLAGS } from "../ports.ts";
+import type { StackContext, StackPart } from "../stack.ts";
+import { delay } from "../supervisor.ts";
+
+export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
+
+/** How long every target may take to answer its first scrape. */
+const TARGETS_TIMEOUT_MS = 30_000;
+
+/** How long the Watchdog may take from the rules' loading to every Alertmanager. */
+const WATCHDOG_TIMEOUT_MS = 30_000;
+
+/** The Alertmanagers (URLs) that do not hold an active alert of this name. */
+async function alertmanagersWithout(urls: readonly string[], alertname: string): Promise<string[]> {
+  const holding = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const response = await fetch(`${url}/api/v2/alerts?filter=alertname%3D%22${alertname}%22`, {
+          signal: AbortSignal.timeout(2_000),
+        });
+        return ((await response.json()) as unknown[]).length > 0;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return urls.filter((_, index) => !holding[index]);
+}
+
+interface TargetsResponse {
+  data?: { activeTargets?: { scrapePool: string; scrapeUrl: string; health: string; lastError: string }[] };
+}
+
+/** Targets not (yet) scraped successfully, as "job url: error"; empty when all are up. */
+export async function targetsDown(prometheusUrl: string): Promise<string[]> {
+  const response = await fetch(`${prometheusUrl}/api/v1/targets?state=active`, {
+    signal: AbortSignal.timeout(2_000),
+  });
+  const targets = ((await response.json()) as TargetsResponse).data?.activeTargets ?? [];
+  if (targets.length === 0) return ["no targets yet"];
+  return targets
+    .filter((target) => target.health !== "up")
+    .map((target) => `${target.scrapePool} ${target.scrapeUrl}: ${target.lastError || target.health}`);
+}
+
+export const prometheusPart: StackPart = {
+  name: "prometheus",
+  async start(context: StackContext) {
+    const { deployment, config, supervisor } = context;
+    const { host, prometheus: port } = deployment.topology;
+    // Empty until the targets answer: the rule_files glob matches nothing yet.
+    mkdirSync(deployment.rulesDir, { recursive: true });
+    const dir = supervisor.dir("prometheus");
+    const configFile = join(dir, "prometheus.yml");
+    writeFileSync(configFile, toYaml(prometheusConfig(config, deployment)), { mode: 0o600 });
+    const url = `http://${host}:${port}`;
+    await supervisor.start({
+      name: "prometheus",
+      command: PROMETHEUS_BINARY,
+      args: [
+        ...prometheusArgs(config, deployment, { configFile, dataDir: supervisor.dir("prometheus/data") }),
+        "--log.level=warn",
+      ],
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      ports: [{ host, port, flag: PORT_FLAGS.prometheus.flag }],
+      readiness: { kind: "http", url: `${url}/-/ready` },
+    });
+
+    const deadline = Date.now() + TARGETS_TIMEOUT_MS;
+    let down = await targetsDown(url).catch((error: Error) => [error.message]);
+    while (down.length > 0 && Date.now() < deadline && !supervisor.shuttingDown) {
+      await delay(200);
+      down = await targetsDown(url).catch((error: Error) => [error.message]);
+    }
+    if (down.length > 0) {
+      throw new Error(
+        `Prometheus could not scrape every target within ${TARGETS_TIMEOUT_MS / 1000}s:\n  ${down.join("\n  ")}`,
+      );
+    }
+    await context.alertmanagersSettled;
+
+    const files = ruleFiles(config, deployment.timing);
+    for (const file of files) {
+      writeFileSync(join(deployment.rulesDir, file.name), toYaml({ groups: file.groups }));
+    }
+    const reload = await fetch(`${url}/-/reload`, { method: "POST", signal: AbortSignal.timeout(10_000) });
+    if (!reload.ok) throw new Error(`Prometheus refused the rules: ${(await reload.text()).trim()}`);
+    const groups = files.reduce((count, file) => count + file.groups.length, 0);
+    context.progress(`prometheus: scraping every target; ${groups} rule groups loaded`);
+
+    // The whole alert path works once the always-firing Watchdog has reached every Alertmanager.
+    const { host: amHost, alertmanagers } = deployment.topology;
+    const alertmanagerUrls = alertmanagers.map((amPort) => `http://${amHost}:${amPort}`);
+    const watchdogDeadline = Date.now() + WATCHDOG_TIMEOUT_MS;
+    let missing = await alertmanagersWithout(alertmanagerUrls, "Watchdog");
+    while (missing.length > 0 && Date.now() < watchdogDeadline && !supervisor.shuttingDown) {
+      await delay(200);
+      missing = await alertmanagersWithout(alertmanagerUrls, "Watchdog");
+    }
+    if (missing.length > 0) {
+      throw new Error(
+        `the Watchdog did not reach ${missing.join(" and ")} within ${WATCHDOG_TIMEOUT_MS / 1000}s: see ${supervisor.logFile("prometheus")}`,
+      );
+    }
+    context.progress(`prometheus: the Watchdog reached ${alertmanagers.length} Alertmanagers`);
+    context.urls.push(
+      { name: "Prometheus (graph)", url: `${url}/classic/graph` },
+      { name: "Prometheus (alerts)", url: `${url}/classic/alerts` },
+    );
+  },
+};
