@@ -1,0 +1,471 @@
+// The whole local stack end to end, as `plue-monitoring up` runs it on the real binaries at time
+// scale 60 (a minute lasts a second): healthy it raises nothing but the Watchdog; every one of the 22
+// faults raises its alert, which the Alertmanagers deliver to the right receivers with the right
+// labels within its `for` plus scrape, evaluation and group_wait (and the windows the expression
+// reads), and clearing it delivers the resolution; every dashboard panel answers; the services meet
+// the metric contract; an Alertmanager killed mid-incident loses no notification and doubles none;
+// and stopping leaves no process and no directory behind.
+//
+// Faults that act on different things run at the same time, in lanes: each lane's faults share a
+// target (the api, the certificate, a pod, a node) and run one after the other.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alertmanagerConfig } from "../../src/alertmanager/index.ts";
+import { main } from "../../src/cli/main.ts";
+import { durationMs, formatDuration } from "../../src/config/formats.ts";
+import { panelQueries } from "../../src/dashboards/index.ts";
+import type { LocalDeployment } from "../../src/deployment.ts";
+import { FAULT_NAMES, type FaultName, findFault } from "../../src/local/faults.ts";
+import type { Notification } from "../../src/local/inbox.ts";
+import { peerTimeout } from "../../src/local/parts/alertmanagers.ts";
+import { localTiming } from "../../src/local/stack.ts";
+import { defaultTopology } from "../../src/local/topology.ts";
+import { ruleFiles } from "../../src/rules/index.ts";
+import { type AlertRule, isAlertRule } from "../../src/rules/types.ts";
+import { testConfig } from "../helpers/config.ts";
+import { alive } from "../local/processes.ts";
+import {
+  alertmanagerAlerts,
+  applyFault,
+  clearFault,
+  getJson,
+  instantQuery,
+  notifications,
+  prometheusAlerts,
+  type RunningStack,
+  stackStatus,
+  startStack,
+} from "./local-stack.ts";
+
+const SCALE = 60;
+const config = testConfig();
+const timing = localTiming(config, SCALE);
+const rules = new Map<string, AlertRule>(
+  ruleFiles(config, timing)
+    .flatMap((file) => file.groups.flatMap((group) => group.rules))
+    .filter(isAlertRule)
+    .map((rule) => [rule.alert, rule]),
+);
+// Only the timings of the local alertmanager.yml matter here, not its ports.
+const route = alertmanagerConfig(config, {
+  kind: "local",
+  topology: defaultTopology,
+  timing,
+  rulesDir: "/",
+} satisfies LocalDeployment).route;
+
+const ms = (duration: string | undefined) => (duration ? durationMs(duration) : 0);
+const scaled = (duration: string) => ms(timing.duration(duration));
+const SCRAPE_MS = ms(timing.duration(config.scrapeInterval));
+const EVALUATION_MS = ms(timing.duration(config.evaluationInterval));
+const GROUP_WAIT_MS = ms(route.group_wait);
+const GROUP_INTERVAL_MS = ms(route.group_interval);
+/** Real seconds for what the bounds do not count: a loaded machine, HTTP round trips, polling. */
+const MARGIN_MS = 5_000;
+
+/**
+ * What a fault's alert takes beyond `for`, in simulated time: the window its expression must fill
+ * before it crosses the threshold (leadIn) and must drain before it falls back (leadOut); realMs for
+ * what does not scale (a 3s slower response is recorded when it ends, 3 real seconds later).
+ */
+const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; realMs?: number }>> = {
+  "api-errors": { leadIn: "5m", leadOut: "5m" },
+  "api-errors-critical": { leadIn: "5m", leadOut: "5m" },
+  "api-slow": { leadIn: "5m", leadOut: "5m", realMs: 3_000 },
+  "cpu-high": { leadIn: "5m", leadOut: "5m" },
+  "cpu-critical": { leadIn: "5m", leadOut: "5m" },
+  "pod-crashloop": { leadOut: "5m" },
+  // Six restarts, five minutes apart, before "more than 5 in the last hour"; an hour to forget them.
+  "pod-restarts": { leadIn: "25m", leadOut: "1h" },
+  // The updated replica count must not have moved for 10 minutes.
+  "deployment-stuck": { leadIn: "10m" },
+};
+
+function firingBoundMs(fault: FaultName): number {
+  const delays = DELAYS[fault] ?? {};
+  const rule = rules.get(findFault(fault).alert) as AlertRule;
+  return (
+    scaled(delays.leadIn ?? "0s") +
+    ms(rule.for) +
+    (delays.realMs ?? 0) +
+    SCRAPE_MS +
+    EVALUATION_MS +
+    GROUP_WAIT_MS +
+    MARGIN_MS
+  );
+}
+
+/** A resolution goes out with the group's next flush, up to a group_interval after it is seen. */
+function resolvedBoundMs(fault: FaultName): number {
+  const delays = DELAYS[fault] ?? {};
+  return (
+    scaled(delays.leadOut ?? "0s") +
+    (delays.realMs ?? 0) +
+    SCRAPE_MS +
+    EVALUATION_MS +
+    GROUP_INTERVAL_MS +
+    MARGIN_MS
+  );
+}
+
+const receiversOf = (severity: string | undefined) =>
+  severity === "critical" ? ["pagerduty", "slack"] : severity === "warning" ? ["slack"] : ["default"];
+
+/**
+ * Whether a notification is about this alert on this target: PagerDuty and webhook notifications
+ * carry the alerts' labels; a Slack message carries the alertname as its title and, in its text, the
+ * summary and description naming the target (every label value but `job`, which no summary names).
+ */
+function about(notification: Notification, alert: string, labels: Record<string, string>): boolean {
+  if (!notification.alertnames.includes(alert)) return false;
+  if (notification.kind === "slack") {
+    return Object.entries(labels)
+      .filter(([name]) => name !== "job")
+      .every(([, value]) => notification.text?.includes(value));
+  }
+  return notification.alerts.some((received) =>
+    Object.entries({ alertname: alert, ...labels }).every(([name, value]) => received.labels[name] === value),
+  );
+}
+
+async function poll<T>(
+  what: string,
+  get: () => Promise<T | undefined>,
+  timeoutMs: number,
+  explain: () => Promise<string>,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${formatDuration(timeoutMs)}\n${await explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let stack: RunningStack;
+let startupMs = 0;
+const measured: {
+  fault: FaultName;
+  alert: string;
+  firingMs: number;
+  boundMs: number;
+  resolvedMs: number;
+  resolvedBoundMs: number;
+}[] = [];
+
+beforeAll(async () => {
+  const began = Date.now();
+  stack = await startStack({ timeScale: SCALE });
+  startupMs = Date.now() - began;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (measured.length > 0) {
+    console.log(
+      [
+        `startup ${(startupMs / 1000).toFixed(1)}s; fault → alert: delivered (bound) / resolved (bound), seconds`,
+        ...measured.map(
+          (m) =>
+            `  ${m.fault.padEnd(21)} ${m.alert.padEnd(30)} ${(m.firingMs / 1000).toFixed(1).padStart(5)} (${(m.boundMs / 1000).toFixed(1)}) / ${(m.resolvedMs / 1000).toFixed(1).padStart(5)} (${(m.resolvedBoundMs / 1000).toFixed(1)})`,
+        ),
+      ].join("\n"),
+    );
+  }
+});
+
+async function explainAlert(alert: string, since: number): Promise<string> {
+  const [inProm, inAm, inbox] = await Promise.all([
+    prometheusAlerts(stack).catch((error) => String(error)),
+    alertmanagerAlerts(stack).catch((error) => String(error)),
+    notifications(stack).catch(() => [] as Notification[]),
+  ]);
+  const pick = (list: unknown) =>
+    Array.isArray(list) ? list.filter((entry) => entry.labels?.alertname === alert) : list;
+  return [
+    `Prometheus: ${JSON.stringify(pick(inProm))}`,
+    `Alertmanager: ${JSON.stringify(pick(inAm))}`,
+    `Inbox since: ${JSON.stringify(
+      inbox
+        .filter((n) => n.id > since && n.receiver !== "heartbeat")
+        .map((n) => ({
+          receiver: n.receiver,
+          status: n.status,
+          alertnames: n.alertnames,
+          text: n.text,
+          labels: n.alerts.map((a) => a.labels),
+        })),
+    )}`,
+  ].join("\n");
+}
+
+/** Applies a fault and waits for its alert at every receiver its severity routes to; then clears it. */
+async function exercise(fault: FaultName): Promise<void> {
+  const { alert } = findFault(fault);
+  const rule = rules.get(alert) as AlertRule;
+  const receivers = receiversOf(rule.labels.severity);
+  const before = Math.max(0, ...(await notifications(stack)).map((n) => n.id));
+  const applied = Date.now();
+  const outcome = await applyFault(stack, fault);
+  const labels = outcome.labels;
+  const boundMs = firingBoundMs(fault);
+
+  const arrivedFor = async (status: "firing" | "resolved", after: number) => {
+    const inbox = (await notifications(stack)).filter((n) => n.id > after && n.status === status);
+    const found = receivers.map((receiver) =>
+      inbox.find((n) => n.receiver === receiver && about(n, alert, labels)),
+    );
+    return found.every((n) => n !== undefined) ? (found as Notification[]) : undefined;
+  };
+  const firing = await poll(
+    `${fault}: ${alert}${JSON.stringify(labels)} firing at ${receivers.join(" and ")}`,
+    () => arrivedFor("firing", before),
+    boundMs,
+    () => explainAlert(alert, before),
+  );
+  const firingMs = Math.max(...firing.map((n) => Date.parse(n.receivedAt))) - applied;
+
+  // The Alertmanagers hold it, with the labels the fault promised and the rule's severity.
+  const active = (await alertmanagerAlerts(stack)).filter(
+    (candidate) =>
+      candidate.labels.alertname === alert &&
+      Object.entries(labels).every(([name, value]) => candidate.labels[name] === value),
+  );
+  expect(active.map((candidate) => candidate.labels.severity)).toContain(rule.labels.severity);
+
+  const lastFiring = Math.max(...firing.map((n) => n.id));
+  const cleared = Date.now();
+  await clearFault(stack, fault);
+  const resolvedBound = resolvedBoundMs(fault);
+  const resolved = await poll(
+    `${fault}: ${alert}${JSON.stringify(labels)} resolved at ${receivers.join(" and ")}`,
+    () => arrivedFor("resolved", lastFiring),
+    resolvedBound,
+    () => explainAlert(alert, lastFiring),
+  );
+  const resolvedMs = Math.max(...resolved.map((n) => Date.parse(n.receivedAt))) - cleared;
+
+  // Routing: nothing about it reached a receiver its severity does not route to.
+  const elsewhere = (await notifications(stack)).filter(
+    (n) => n.id > before && n.alertnames.includes(alert) && !receivers.includes(n.receiver),
+  );
+  expect(elsewhere.map((n) => `${n.receiver} ${n.status}`)).toEqual([]);
+  measured.push({ fault, alert, firingMs, boundMs, resolvedMs, resolvedBoundMs: resolvedBound });
+}
+
+describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
+  it("prints progress, every URL and a healthy summary", () => {
+    const out = stack.output.stdout;
+    expect(out).toMatch(/^Starting the local stack at time scale 60/);
+    expect(out).toMatch(/prometheus: scraping every target; \d+ rule groups loaded/);
+    expect(out).toMatch(/alertmanagers: a settled cluster of 2/);
+    expect(out).toMatch(/prometheus: the Watchdog reached 2 Alertmanagers/);
+    for (const url of [
+      `${stack.url("prometheus")}/classic/graph`,
+      `${stack.url("prometheus")}/classic/alerts`,
+      `http://127.0.0.1:${stack.alertmanagerPorts[0]}/api/v2/alerts`,
+      `http://127.0.0.1:${stack.alertmanagerPorts[1]}/api/v2/alerts`,
+      `${stack.url("inbox")}/`,
+      `${stack.url("api")}/`,
+      `${stack.url("web")}/`,
+      `${stack.url("electric")}/`,
+      `${stack.url("control")}/faults`,
+    ]) {
+      expect(out).toContain(url);
+    }
+    expect(out).toMatch(/^healthy: all \d+ components ready/m);
+    expect(stack.output.stderr).toBe("");
+  });
+
+  it("raises nothing but the Watchdog while healthy, over 20 evaluation cycles", async () => {
+    const cycles = 20;
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const [inProm, inAm] = await Promise.all([
+        prometheusAlerts(stack),
+        alertmanagerAlerts(stack, cycle % 2),
+      ]);
+      // Not even pending: a rule about to fire on a healthy stack is as wrong as one firing.
+      expect(inProm.map((a) => `${a.labels.alertname} ${a.state}`)).toEqual(["Watchdog firing"]);
+      expect(inAm.map((a) => a.labels.alertname)).toEqual(["Watchdog"]);
+      await new Promise((resolve) => setTimeout(resolve, EVALUATION_MS));
+    }
+    const inbox = await notifications(stack);
+    expect(new Set(inbox.map((n) => n.receiver))).toEqual(new Set(["heartbeat"]));
+    // The Watchdog reached the heartbeat receiver, from one Alertmanager at a time.
+    expect(inbox.length).toBeGreaterThan(0);
+  });
+
+  it("answers every dashboard panel query with data", async () => {
+    // Rates need a window of samples after the rules are loaded: ask again until then.
+    let empty: string[] = [];
+    const deadline = Date.now() + scaled("5m") + 10 * EVALUATION_MS + MARGIN_MS;
+    for (;;) {
+      empty = [];
+      for (const query of panelQueries(config)) {
+        const result = await instantQuery(stack, query.expr);
+        if (result.length === 0) empty.push(`${query.dashboardTitle} / ${query.source}: ${query.expr}`);
+      }
+      if (empty.length === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, EVALUATION_MS));
+    }
+    expect(empty).toEqual([]);
+  });
+
+  it("serves metrics from the three services that meet the contract (check-metrics)", async () => {
+    const lines: string[] = [];
+    const context = {
+      cwd: process.cwd(),
+      env: {},
+      stdout: (line: string) => lines.push(line),
+      stderr: (line: string) => lines.push(line),
+    };
+    const check = (args: string[]) => main(["check-metrics", ...args], context);
+    expect(
+      await check([`${stack.url("api")}/metrics`, `${stack.url("web")}/metrics`]),
+      lines.join("\n"),
+    ).toBe(0);
+    expect(await check(["--skip", "db_client_*", `${stack.url("electric")}/metrics`]), lines.join("\n")).toBe(
+      0,
+    );
+    // electric has no database: without the skip its missing pool metrics are findings.
+    expect(await check([`${stack.url("electric")}/metrics`])).toBe(1);
+  });
+
+  it("raises every fault's alert at the right receivers with the right labels in time, and resolves it", async () => {
+    let apiSlowDone: () => void = () => {};
+    const apiSlowFinished = new Promise<void>((resolve) => {
+      apiSlowDone = resolve;
+    });
+    const lane = async (faults: FaultName[], before?: Promise<void>) => {
+      await before;
+      for (const fault of faults) await exercise(fault);
+    };
+    const lanes = [
+      // The api: one kind of trouble at a time. PostgreSQL stopping makes the api's queries fail
+      // (503), so db-down waits until the api's error and latency faults are done, then runs
+      // beside api-down.
+      (async () => {
+        await lane(["api-errors", "api-errors-critical", "api-slow"]);
+        apiSlowDone();
+        await exercise("api-down");
+      })(),
+      lane(["db-saturated"]).then(() => lane(["db-down"], apiSlowFinished)),
+      lane(["cert-expiring", "cert-critical"]),
+      lane(["cpu-high", "cpu-critical"]),
+      lane(["memory-high", "memory-critical"]),
+      lane(["pv-filling", "pv-critical"]),
+      lane(["pod-crashloop"]),
+      lane(["pod-pending"]),
+      // NodeNotReady on the last node silences the alerts of pods on it, the restarting one too.
+      lane(["pod-restarts", "node-not-ready"]),
+      lane(["node-memory-pressure", "node-disk-pressure"]),
+      lane(["deployment-stuck"]),
+      lane(["rollout-unobserved"]),
+    ];
+    const results = await Promise.allSettled(lanes);
+    const failures = results.flatMap((result) =>
+      result.status === "rejected" ? [String(result.reason)] : [],
+    );
+    expect(failures).toEqual([]);
+    expect(measured.map((m) => m.fault).sort()).toEqual([...FAULT_NAMES].sort());
+    expect((await stackStatus(stack)).activeFaults).toEqual([]);
+  }, 360_000);
+
+  it("delivers every notification exactly once when an Alertmanager dies mid-incident", async () => {
+    const before = Math.max(0, ...(await notifications(stack)).map((n) => n.id));
+    const countOf = async (alert: string, receiver: string, status: string) =>
+      (await notifications(stack)).filter(
+        (n) =>
+          n.id > before && n.receiver === receiver && n.status === status && n.alertnames.includes(alert),
+      ).length;
+    const waitCount = (alert: string, status: string, timeoutMs: number) =>
+      poll(
+        `${alert} ${status} at pagerduty and slack`,
+        async () =>
+          (await countOf(alert, "pagerduty", status)) > 0 && (await countOf(alert, "slack", status)) > 0
+            ? true
+            : undefined,
+        timeoutMs,
+        () => explainAlert(alert, before),
+      );
+
+    // An incident: a volume nearly full, notified by the replica first in the cluster's order.
+    await applyFault(stack, "pv-critical");
+    await waitCount("PersistentVolumeSpaceCritical", "firing", firingBoundMs("pv-critical"));
+    // Its replica logs the notification and gossips that to the other within a few 50ms rounds.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    // Alertmanager orders the replicas by name; the first one sends, the others stand by.
+    const statuses = await Promise.all(
+      stack.alertmanagerPorts.map((port) =>
+        getJson<{ cluster: { name: string; peers: { name: string }[] } }>(
+          `http://127.0.0.1:${port}/api/v2/status`,
+        ),
+      ),
+    );
+    const first = [...(statuses[0]?.cluster.peers ?? [])].map((peer) => peer.name).sort()[0];
+    const sender = statuses.findIndex((status) => status.cluster.name === first);
+    const survivor = 1 - sender;
+    const pid = (await stackStatus(stack)).components.find((c) => c.name === `alertmanager-${sender}`)?.pid;
+    expect(pid).toBeDefined();
+    process.kill(pid as number, "SIGKILL");
+
+    // During the incident, a second alert: only the survivor is left to send it.
+    const peerTimeoutMs = ms(peerTimeout(SCALE));
+    await applyFault(stack, "cpu-critical");
+    await waitCount("CriticalCPUUsage", "firing", firingBoundMs("cpu-critical") + peerTimeoutMs);
+    expect((await alertmanagerAlerts(stack, survivor)).map((a) => a.labels.alertname)).toContain(
+      "CriticalCPUUsage",
+    );
+    await clearFault(stack, "pv-critical");
+    await clearFault(stack, "cpu-critical");
+    await waitCount(
+      "PersistentVolumeSpaceCritical",
+      "resolved",
+      resolvedBoundMs("pv-critical") + peerTimeoutMs,
+    );
+    await waitCount("CriticalCPUUsage", "resolved", resolvedBoundMs("cpu-critical") + peerTimeoutMs);
+    // Time for a duplicate to show up, had the survivor not known what its dead peer sent.
+    await new Promise((resolve) => setTimeout(resolve, GROUP_INTERVAL_MS + peerTimeoutMs + 2_000));
+
+    for (const alert of ["PersistentVolumeSpaceCritical", "CriticalCPUUsage"]) {
+      for (const receiver of ["pagerduty", "slack"]) {
+        for (const status of ["firing", "resolved"]) {
+          expect(`${alert} ${receiver} ${status}: ${await countOf(alert, receiver, status)}`).toBe(
+            `${alert} ${receiver} ${status}: 1`,
+          );
+        }
+      }
+    }
+    // The supervisor reports the dead replica, and does not restart it.
+    expect(stack.output.stderr).toContain(`alertmanager-${sender} was killed by SIGKILL`);
+    const component = (await stackStatus(stack)).components.find((c) => c.name === `alertmanager-${sender}`);
+    expect(component?.state).toBe("crashed");
+  });
+
+  it("stops on SIGTERM leaving no process and no temporary directory", async () => {
+    const status = await stackStatus(stack);
+    const root = join(status.logs, "..");
+    const pids = status.components.flatMap((component) => (component.pid ? [component.pid] : []));
+    expect(pids.length).toBeGreaterThanOrEqual(7);
+    expect(existsSync(root)).toBe(true);
+    stack.child.kill("SIGTERM");
+    expect(await stack.exited).toBe(143);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(existsSync(root)).toBe(false);
+    // Nothing anywhere still runs from the stack's directory (initdb, a forked helper …).
+    const leftovers = readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(root);
+        } catch {
+          return false;
+        }
+      });
+    expect(leftovers).toEqual([]);
+  });
+});
