@@ -1,6 +1,7 @@
 // `plue-monitoring up`: the stack running on this machine, on real binaries, until Ctrl-C.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
+import { FAULT_NAMES } from "../local/faults.ts";
 import { ALERTMANAGER_PORTS_FLAG, PORT_FLAGS, type PortKey, portConflicts } from "../local/ports.ts";
 import { healthSummary, localTiming, startLocalStack } from "../local/stack.ts";
 import { formatCrashReport, Supervisor } from "../local/supervisor.ts";
@@ -160,14 +161,17 @@ export async function upCommand(args: string[], context: CommandContext): Promis
     throw error;
   }
   const width = Math.max(...stack.urls.map(({ name }) => name.length));
+  const controlFlag =
+    options.topology.control === defaultTopology.control ? "" : ` --control-port ${options.topology.control}`;
   context.stdout(
     [
       "",
       "Ready.",
       ...stack.urls.map(({ name, url }) => `  ${name.padEnd(width)}  ${url}`),
       "",
-      healthSummary(stack),
-      "Make something fail: plue-monitoring fault --list. Ctrl-C stops everything.",
+      await healthSummary(stack),
+      `Make something fail: npx plue-monitoring fault api-down${controlFlag} (--clear to end it; --list for all ${FAULT_NAMES.length}).`,
+      `Notifications land in the inbox: ${stack.inbox?.url ?? "(not running)"}/. Ctrl-C stops everything.`,
     ].join("\n"),
   );
   return finished;

@@ -240,12 +240,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
   return context;
 }
 
-/** One line: how many components are ready, and which are not. */
-export function healthSummary(context: StackContext): string {
+/** One line: how many components are ready (and which are not), targets up, alerts firing. */
+export async function healthSummary(context: StackContext): Promise<string> {
   const components = context.supervisor.status();
   const unwell = components.filter((component) => component.state !== "ready");
   const ready = components.length - unwell.length;
-  return unwell.length === 0
-    ? `healthy: all ${components.length} components ready`
-    : `degraded: ${ready}/${components.length} ready; ${unwell.map((c) => `${c.name} ${c.state}`).join(", ")}`;
+  const parts = [
+    unwell.length === 0
+      ? `healthy: all ${components.length} components ready`
+      : `degraded: ${ready}/${components.length} ready; ${unwell.map((c) => `${c.name} ${c.state}`).join(", ")}`,
+  ];
+  const { host, prometheus } = context.deployment.topology;
+  const url = `http://${host}:${prometheus}`;
+  try {
+    const [targets, alerts] = await Promise.all([
+      getJson<{ data: { activeTargets: { health: string }[] } }>(`${url}/api/v1/targets?state=active`),
+      getJson<{ data: { alerts: { state: string; labels: { alertname: string } }[] } }>(
+        `${url}/api/v1/alerts`,
+      ),
+    ]);
+    const up = targets.data.activeTargets.filter((target) => target.health === "up").length;
+    const firing = [
+      ...new Set(alerts.data.alerts.filter((a) => a.state === "firing").map((a) => a.labels.alertname)),
+    ];
+    parts.push(
+      `${up}/${targets.data.activeTargets.length} targets up`,
+      `firing: ${firing.length > 0 ? firing.join(", ") : "nothing"}`,
+    );
+  } catch {
+    parts.push("Prometheus not answering");
+  }
+  return parts.join("; ");
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  return (await response.json()) as T;
 }

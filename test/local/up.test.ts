@@ -145,7 +145,7 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     expect(out).toContain(`Cluster simulator                    http://127.0.0.1:${ports.clusterSimulator}/`);
     expect(out).toContain(`HTTPS endpoint (probed)              https://127.0.0.1:${ports.tlsEndpoint}`);
     expect(out).toContain(`Control API (plue-monitoring fault)  http://127.0.0.1:${ports.control}/faults`);
-    expect(out).toMatch(/^healthy: all 15 components ready$/m);
+    expect(out).toMatch(/^healthy: all 15 components ready; \d+\/\d+ targets up; firing: Watchdog$/m);
   });
 
   it("takes faults through plue-monitoring fault and serves them from the simulator", async () => {
