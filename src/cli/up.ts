@@ -108,6 +108,18 @@ function timingFor(config: Parameters<typeof localTiming>[0], scale: number): Ti
   }
 }
 
+/** What a person looks at first comes first: Prometheus, the Alertmanagers, the inbox, Plue, the rest. */
+const FIRST = ["Prometheus", "Alertmanager", "Notification inbox", "Plue", "Control API"];
+
+function byInterest<T extends { name: string }>(urls: readonly T[]): T[] {
+  const rank = (name: string) => {
+    const index = FIRST.findIndex((prefix) => name.startsWith(prefix));
+    return index === -1 ? FIRST.length : index;
+  };
+  // Array.prototype.sort is stable: start order within a rank.
+  return [...urls].sort((a, b) => rank(a.name) - rank(b.name));
+}
+
 export async function upCommand(args: string[], context: CommandContext): Promise<number> {
   const options = parseUpArgs(args);
   if (options.help) {
@@ -130,7 +142,10 @@ export async function upCommand(args: string[], context: CommandContext): Promis
     stopped = resolve;
   });
   // Ctrl-C while starting stops what started; afterwards it stops the whole stack.
-  const removeSignalHandlers = supervisor.stopOnSignals((code) => stopped(code));
+  const removeSignalHandlers = supervisor.stopOnSignals((code) => {
+    context.stdout(`${stamp()} stopped: no process left, ${supervisor.root} removed`);
+    stopped(code);
+  });
   supervisor.onCrash((report) => {
     context.stderr(`${stamp()} ${formatCrashReport(report)}`);
     context.stderr(
@@ -167,7 +182,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
     [
       "",
       "Ready.",
-      ...stack.urls.map(({ name, url }) => `  ${name.padEnd(width)}  ${url}`),
+      ...byInterest(stack.urls).map(({ name, url }) => `  ${name.padEnd(width)}  ${url}`),
       "",
       await healthSummary(stack),
       `Make something fail: npx plue-monitoring fault api-down${controlFlag} (--clear to end it; --list for all ${FAULT_NAMES.length}).`,

@@ -269,9 +269,9 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
       `http://127.0.0.1:${stack.alertmanagerPorts[0]}/api/v2/alerts`,
       `http://127.0.0.1:${stack.alertmanagerPorts[1]}/api/v2/alerts`,
       `${stack.url("inbox")}/`,
-      `${stack.url("api")}/`,
+      `${stack.url("api")}/api/repos`,
       `${stack.url("web")}/`,
-      `${stack.url("electric")}/`,
+      `${stack.url("electric")}/v1/shape?table=repositories`,
       `${stack.url("control")}/faults`,
     ]) {
       expect(out).toContain(url);

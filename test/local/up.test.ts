@@ -145,6 +145,14 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     expect(out).toContain(`Cluster simulator                    http://127.0.0.1:${ports.clusterSimulator}/`);
     expect(out).toContain(`HTTPS endpoint (probed)              https://127.0.0.1:${ports.tlsEndpoint}`);
     expect(out).toContain(`Control API (plue-monitoring fault)  http://127.0.0.1:${ports.control}/faults`);
+    // Prometheus first, then the Alertmanagers, the inbox and Plue's services.
+    const listed = out.slice(out.indexOf("Ready."));
+    const at = (name: string) => listed.indexOf(`  ${name}`);
+    expect(at("Prometheus (graph)")).toBeLessThan(at("Alertmanager 1 (API)"));
+    expect(at("Alertmanager 2 (API)")).toBeLessThan(at("Notification inbox"));
+    expect(at("Notification inbox")).toBeLessThan(at("Plue api"));
+    expect(at("Plue electric")).toBeLessThan(at("Control API"));
+    expect(out).toContain(`Plue api                             http://127.0.0.1:${ports.api}/api/repos`);
     expect(out).toMatch(/^healthy: all 15 components ready; \d+\/\d+ targets up; firing: Watchdog$/m);
   });
 
@@ -227,5 +235,6 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     expect(alive(postgresPid)).toBe(false);
     expect(existsSync(join(status.logs, ".."))).toBe(false);
     expect(up.output.stdout).toContain("received SIGTERM: stopping every component");
+    expect(up.output.stdout).toContain(`stopped: no process left, ${join(status.logs, "..")} removed`);
   });
 });

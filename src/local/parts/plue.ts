@@ -6,6 +6,9 @@ import { plueTraffic, startTraffic } from "../plue/traffic.ts";
 import { PORT_FLAGS } from "../ports.ts";
 import type { StackContext, StackPart } from "../stack.ts";
 
+/** Where a person pointing a browser at each service sees it answer. */
+const HOME = { api: "/api/repos", web: "/", electric: "/v1/shape?table=repositories" } as const;
+
 export const plueServicesPart: StackPart = {
   name: "plue-services",
   async start(context: StackContext) {
@@ -26,7 +29,7 @@ export const plueServicesPart: StackPart = {
         () => services.stop(name),
         () => services.state(name),
       );
-      context.urls.push({ name: `Plue ${name}`, url: `${services.url(name)}/` });
+      context.urls.push({ name: `Plue ${name}`, url: `${services.url(name)}${HOME[name]}` });
     }
     // Stopped before the services (shutdown runs in reverse), so no request meets a closing server.
     const traffic = startTraffic(plueTraffic((name) => services.url(name)));
