@@ -6,6 +6,7 @@
 // 5 simulated minutes, longer than ServiceDown's `for`, and absent(up) would fire for every service.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { durationMs } from "../../config/formats.ts";
 import { prometheusArgs, prometheusConfig } from "../../prometheus/index.ts";
 import { toYaml } from "../../render.ts";
 import { ruleFiles } from "../../rules/index.ts";
@@ -15,11 +16,12 @@ import { delay } from "../supervisor.ts";
 
 export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 
-/** How long every target may take to answer its first scrape. */
-const TARGETS_TIMEOUT_MS = 30_000;
-
-/** How long the Watchdog may take from the rules' loading to every Alertmanager. */
-const WATCHDOG_TIMEOUT_MS = 30_000;
+/**
+ * How long Prometheus may take for something that happens once per `intervalMs` (a scrape, a rule
+ * evaluation) after it applies its targets, up to 5s after it starts: two intervals and 20s more.
+ * At time scale 1 an interval is 30s.
+ */
+const timeoutFor = (intervalMs: number) => 20_000 + 2 * intervalMs;
 
 /** The Alertmanagers (URLs) that do not hold an active alert of this name. */
 async function alertmanagersWithout(urls: readonly string[], alertname: string): Promise<string[]> {
@@ -77,7 +79,12 @@ export const prometheusPart: StackPart = {
       readiness: { kind: "http", url: `${url}/-/ready` },
     });
 
-    const deadline = Date.now() + TARGETS_TIMEOUT_MS;
+    const { timing } = deployment;
+    const targetsTimeout = timeoutFor(durationMs(timing.duration(config.scrapeInterval)));
+    const deadline = Date.now() + targetsTimeout;
+    context.progress(
+      `prometheus: waiting for every target's first scrape (every ${timing.duration(config.scrapeInterval)})`,
+    );
     let down = await targetsDown(url).catch((error: Error) => [error.message]);
     while (down.length > 0 && Date.now() < deadline && !supervisor.shuttingDown) {
       await delay(200);
@@ -85,7 +92,7 @@ export const prometheusPart: StackPart = {
     }
     if (down.length > 0) {
       throw new Error(
-        `Prometheus could not scrape every target within ${TARGETS_TIMEOUT_MS / 1000}s:\n  ${down.join("\n  ")}`,
+        `Prometheus could not scrape every target within ${targetsTimeout / 1000}s:\n  ${down.join("\n  ")}`,
       );
     }
     await context.alertmanagersSettled;
@@ -102,7 +109,8 @@ export const prometheusPart: StackPart = {
     // The whole alert path works once the always-firing Watchdog has reached every Alertmanager.
     const { host: amHost, alertmanagers } = deployment.topology;
     const alertmanagerUrls = alertmanagers.map((amPort) => `http://${amHost}:${amPort}`);
-    const watchdogDeadline = Date.now() + WATCHDOG_TIMEOUT_MS;
+    const watchdogTimeout = timeoutFor(durationMs(timing.duration(config.evaluationInterval)));
+    const watchdogDeadline = Date.now() + watchdogTimeout;
     let missing = await alertmanagersWithout(alertmanagerUrls, "Watchdog");
     while (missing.length > 0 && Date.now() < watchdogDeadline && !supervisor.shuttingDown) {
       await delay(200);
@@ -110,7 +118,7 @@ export const prometheusPart: StackPart = {
     }
     if (missing.length > 0) {
       throw new Error(
-        `the Watchdog did not reach ${missing.join(" and ")} within ${WATCHDOG_TIMEOUT_MS / 1000}s: see ${supervisor.logFile("prometheus")}`,
+        `the Watchdog did not reach ${missing.join(" and ")} within ${watchdogTimeout / 1000}s: see ${supervisor.logFile("prometheus")}`,
       );
     }
     context.progress(`prometheus: the Watchdog reached ${alertmanagers.length} Alertmanagers`);
