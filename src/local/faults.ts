@@ -372,7 +372,7 @@ export const faults: readonly Fault[] = [
   apiFault(
     "api-down",
     "ServiceDown",
-    "the api process is stopped",
+    "the api stops: its port refuses connections, its database pool closes",
     async (services) => {
       await services.stop("api");
       return "api stopped";
