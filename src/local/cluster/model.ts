@@ -3,6 +3,7 @@
 // it; tick() moves it forward in time (CPU counters grow at each container's usage rate, crash
 // loops and restarts follow their schedule).
 import { createHash } from "node:crypto";
+import { defaultImages } from "../../config/images.ts";
 
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
 export const POD_PHASES: readonly PodPhase[] = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
@@ -436,14 +437,14 @@ export function initialCluster(options: ClusterOptions): Cluster {
   statefulPod(monitoring, "prometheus", 1, [
     {
       name: "prometheus",
-      image: "quay.io/prometheus/prometheus:v3.5.0",
+      image: defaultImages.prometheus,
       requests: cpuMem(0.5, 2048),
       limits: cpuMem(2, 4096),
       usage: { cpu: 0.2, memory: 0.45 },
     },
     {
       name: "config-reloader",
-      image: "ghcr.io/jimmidyson/configmap-reload:v0.14.0",
+      image: defaultImages.configReloader,
       requests: cpuMem(0.01, 16),
       limits: cpuMem(0.05, 32),
       usage: { cpu: 0.05, memory: 0.4 },
@@ -452,7 +453,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
   statefulPod(monitoring, "alertmanager", options.alertmanagerReplicas ?? 2, [
     {
       name: "alertmanager",
-      image: "quay.io/prometheus/alertmanager:v0.28.1",
+      image: defaultImages.alertmanager,
       requests: cpuMem(0.05, 64),
       limits: cpuMem(0.2, 256),
       usage: { cpu: 0.1, memory: 0.3 },
@@ -461,7 +462,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
   deploy(monitoring, "grafana", 1, [
     {
       name: "grafana",
-      image: "docker.io/grafana/grafana:12.1.1",
+      image: defaultImages.grafana,
       requests: cpuMem(0.1, 256),
       limits: cpuMem(0.5, 512),
       usage: { cpu: 0.1, memory: 0.5 },
@@ -470,7 +471,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
   deploy(monitoring, "kube-state-metrics", 1, [
     {
       name: "kube-state-metrics",
-      image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.16.0",
+      image: defaultImages.kubeStateMetrics,
       requests: cpuMem(0.05, 64),
       limits: cpuMem(0.2, 256),
       usage: { cpu: 0.1, memory: 0.3 },
@@ -479,7 +480,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
   deploy(monitoring, "blackbox-exporter", 1, [
     {
       name: "blackbox-exporter",
-      image: "quay.io/prometheus/blackbox-exporter:v0.27.0",
+      image: defaultImages.blackboxExporter,
       requests: cpuMem(0.01, 32),
       limits: cpuMem(0.1, 64),
       usage: { cpu: 0.05, memory: 0.3 },
@@ -488,7 +489,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
   deploy(monitoring, "postgres-exporter", 1, [
     {
       name: "postgres-exporter",
-      image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+      image: defaultImages.postgresExporter,
       requests: cpuMem(0.01, 32),
       limits: cpuMem(0.1, 128),
       usage: { cpu: 0.05, memory: 0.3 },
@@ -506,7 +507,7 @@ export function initialCluster(options: ClusterOptions): Cluster {
         containers: [
           {
             name: "node-exporter",
-            image: "quay.io/prometheus/node-exporter:v1.9.1",
+            image: defaultImages.nodeExporter,
             requests: cpuMem(0.05, 32),
             limits: cpuMem(0.25, 64),
             usage: { cpu: 0.05, memory: 0.35 },
