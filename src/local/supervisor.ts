@@ -197,20 +197,7 @@ export class Supervisor {
     if (this.shutDown) throw new Error(`cannot start ${spec.name}: the stack is shutting down`);
     const began = Date.now();
     this.progress(`${spec.name}: starting`);
-    const logFile = this.logFile(spec.name);
-    const log = openSync(logFile, "a", 0o600);
-    let child: ChildProcess;
-    try {
-      child = spawn(spec.command, [...spec.args], {
-        cwd: spec.cwd ?? this.root,
-        env: spec.env ?? process.env,
-        // Its own process group, so stopping it also stops whatever it forked.
-        detached: true,
-        stdio: ["ignore", log, log],
-      });
-    } finally {
-      closeSync(log);
-    }
+    const { child, logFile } = this.spawnLogged(spec);
     const spawnFailed = new Promise<Error>((resolve) => child.once("error", resolve));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const entry: Child = { spec, process: child, state: "starting", logFile, exited, stopping: false };
@@ -261,25 +248,33 @@ export class Supervisor {
     );
   }
 
+  /** Spawns a command in its own process group (stopping it stops whatever it forked), output to its log. */
+  private spawnLogged(spec: Pick<ChildSpec, "name" | "command" | "args" | "env" | "cwd">): {
+    child: ChildProcess;
+    logFile: string;
+  } {
+    const logFile = this.logFile(spec.name);
+    const log = openSync(logFile, "a", 0o600);
+    try {
+      const child = spawn(spec.command, [...spec.args], {
+        cwd: spec.cwd ?? this.root,
+        env: spec.env ?? process.env,
+        detached: true,
+        stdio: ["ignore", log, log],
+      });
+      return { child, logFile };
+    } finally {
+      closeSync(log);
+    }
+  }
+
   /**
    * Runs a one-shot command (initdb) to completion in its own process group, logging to its own
    * file; a shutdown meanwhile kills it. Rejects with its last log lines when it fails.
    */
   async run(spec: Pick<ChildSpec, "name" | "command" | "args" | "env" | "cwd">): Promise<void> {
     if (this.shutDown) throw new Error(`cannot run ${spec.name}: the stack is shutting down`);
-    const logFile = this.logFile(spec.name);
-    const log = openSync(logFile, "a", 0o600);
-    let child: ChildProcess;
-    try {
-      child = spawn(spec.command, [...spec.args], {
-        cwd: spec.cwd ?? this.root,
-        env: spec.env ?? process.env,
-        detached: true,
-        stdio: ["ignore", log, log],
-      });
-    } finally {
-      closeSync(log);
-    }
+    const { child, logFile } = this.spawnLogged(spec);
     this.oneShots.add(child);
     const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>(
       (resolve) => {
