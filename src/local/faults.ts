@@ -327,34 +327,41 @@ const POSTGRES_EXPORTER = { job: "postgres-exporter" };
 const errorShares = (config: StackConfig) =>
   shares(config.alertErrorRateThreshold, config.alertErrorRateCriticalThreshold);
 
+/** The api answers a share of its requests with 500: between the thresholds, or above the critical one. */
+function errorShareFault(
+  name: FaultName,
+  alert: string,
+  description: string,
+  level: "warning" | "critical",
+): Fault {
+  return apiFault(
+    name,
+    alert,
+    description,
+    async (services, config) => {
+      const share = errorShares(config)[level];
+      services.setErrorShare("api", share);
+      return `api answers ${(share * 100).toFixed(1)}% of requests with 500`;
+    },
+    async (services) => {
+      services.setErrorShare("api", 0);
+      return "api answers normally";
+    },
+  );
+}
+
 export const faults: readonly Fault[] = [
-  apiFault(
+  errorShareFault(
     "api-errors",
     "HighErrorRate",
     "the api answers a share of requests with 500, between the warning and critical error rates",
-    async (services, config) => {
-      const share = errorShares(config).warning;
-      services.setErrorShare("api", share);
-      return `api answers ${(share * 100).toFixed(1)}% of requests with 500`;
-    },
-    async (services) => {
-      services.setErrorShare("api", 0);
-      return "api answers normally";
-    },
+    "warning",
   ),
-  apiFault(
+  errorShareFault(
     "api-errors-critical",
     "CriticalErrorRate",
     "the api answers a share of requests with 500, above the critical error rate",
-    async (services, config) => {
-      const share = errorShares(config).critical;
-      services.setErrorShare("api", share);
-      return `api answers ${(share * 100).toFixed(1)}% of requests with 500`;
-    },
-    async (services) => {
-      services.setErrorShare("api", 0);
-      return "api answers normally";
-    },
+    "critical",
   ),
   apiFault(
     "api-slow",
