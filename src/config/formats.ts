@@ -121,7 +121,7 @@ export const pinnedImage = () =>
         /^[a-z0-9.\-_/:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(value) && !/:latest$/.test(value),
       {
         message:
-          "an image reference pinned to a version tag or sha256 digest (quay.io/prometheus/prometheus:v3.5.0), not :latest",
+          "an image reference pinned to a version tag or sha256 digest (quay.io/prometheus/prometheus:v3.13.2), not :latest",
       },
     );
 

@@ -35,7 +35,7 @@ export interface KubeObject {
 }
 
 /**
- * The label value for an image's version: its tag (v3.5.5), or the start of its digest. Label values
+ * The label value for an image's version: its tag (v3.13.2), or the start of its digest. Label values
  * allow only [A-Za-z0-9._-], at most 63 characters.
  */
 export function imageVersion(image: string): string {
