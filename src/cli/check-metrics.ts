@@ -16,7 +16,8 @@ export const checkMetricsUsage = `Usage: plue-monitoring check-metrics [--skip M
 
 Scrapes each URL (a service's /metrics) and checks it against the metric contract of Plue's services
 (docs/metrics-contract.md): every metric present with its type and labels, usable label values, and
-http_route holding route templates, not raw URLs.
+http_route holding route templates, not raw URLs. Lines starting "warning:" (no 2 s duration bucket,
+many routes) do not fail the check.
   --skip METRIC      do not check METRIC; a trailing * matches a prefix (--skip 'db_client_*'); repeatable
   --max-routes N     warn when http_route has more distinct values than N (default ${DEFAULT_MAX_ROUTES})
   --timeout SECONDS  per scrape (default 10)
@@ -25,7 +26,7 @@ Exit: 0 every endpoint conforms, 1 one does not, 2 one is unreachable or unparse
 /** What scraping one endpoint gave: findings, or why there are none. */
 type EndpointResult = { url: string; findings: Finding[] } | { url: string; error: string };
 
-const MARKS: Record<Finding["verdict"], string> = { ok: "ok  ", warn: "WARN", fail: "FAIL" };
+const MARKS: Record<Exclude<Finding["verdict"], "warn">, string> = { ok: "ok  ", fail: "FAIL" };
 
 export async function checkMetricsCommand(args: string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -84,18 +85,33 @@ async function checkEndpoint(url: string, options: CheckOptions, timeoutMs: numb
   }
 }
 
+/**
+ * The endpoint's verdict, a table row per metric (ok or FAIL), then one `warning:` line per warning:
+ * things that cost precision or will cost series, not conformance.
+ */
 function report(result: EndpointResult): string[] {
   if ("error" in result) return [`${result.url}: ${result.error}`];
-  const failures = result.findings.filter((finding) => finding.verdict === "fail").length;
-  const verdict =
-    failures === 0 ? "conforms" : `does not conform (${failures} ${failures === 1 ? "problem" : "problems"})`;
-  const width = Math.max(...result.findings.map((finding) => finding.metric.length), 0);
+  const rows = result.findings.filter(
+    (finding): finding is Finding & { verdict: keyof typeof MARKS } => finding.verdict !== "warn",
+  );
+  const warnings = result.findings.filter((finding) => finding.verdict === "warn");
+  const failures = rows.filter((finding) => finding.verdict === "fail").length;
+  const counts = [plural(failures, "problem"), plural(warnings.length, "warning")].filter(Boolean);
+  const verdict = `${failures === 0 ? "conforms" : "does not conform"}${counts.length > 0 ? ` (${counts.join(", ")})` : ""}`;
+  const width = Math.max(...rows.map((finding) => finding.metric.length), 0);
   return [
     `${result.url}: ${verdict}`,
-    ...result.findings.map(
+    ...rows.map(
       (finding) => `  ${MARKS[finding.verdict]}  ${finding.metric.padEnd(width)}  ${finding.message}`,
     ),
+    ...warnings.map((finding) => `warning: ${finding.metric}: ${finding.message}`),
   ];
+}
+
+/** "2 problems", "1 warning"; "" for none. */
+function plural(count: number, noun: string): string {
+  if (count === 0) return "";
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function summary(results: readonly EndpointResult[]): string {

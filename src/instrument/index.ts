@@ -5,7 +5,13 @@
 //   app.use(expressMiddleware(metrics));                              // before the routes
 //   app.get("/metrics", metricsRequestListener(metrics));
 //   observePgPool(metrics, pool);
-export { type ObservedPool, observePgPool, observePool, type PoolStats } from "./db-pool.ts";
+export {
+  isCheckoutTimeout,
+  type ObservedPool,
+  observePgPool,
+  observePool,
+  type PoolStats,
+} from "./db-pool.ts";
 export { type ExpressMiddleware, expressMiddleware, expressRoute } from "./express.ts";
 export { honoMetricsHandler, honoMiddleware, honoRoute } from "./hono.ts";
 export {

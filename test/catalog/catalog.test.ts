@@ -2,7 +2,7 @@
 // really scrapes.
 import { describe, expect, it } from "vitest";
 import { catalog, expandJobs } from "../../src/catalog/index.ts";
-import { PLUE_SERVICES } from "../../src/catalog/plue-services.ts";
+import { PLUE_SERVICES, plueServiceMetrics } from "../../src/catalog/plue-services.ts";
 import { cluster } from "../../src/deployment.ts";
 import { prometheusConfig } from "../../src/prometheus/index.ts";
 import { testConfig } from "../helpers/config.ts";
@@ -59,5 +59,62 @@ describe("the metric catalog", () => {
       "electric",
       "web",
     ]);
+  });
+});
+
+/**
+ * The instruments of open-telemetry/semantic-conventions v1.44.0 (model/http/metrics.yaml,
+ * model/db/metrics.yaml, model/db/registry.yaml) behind Plue's service metrics, with the attributes
+ * the contract relies on.
+ */
+const SEMCONV_INSTRUMENTS = [
+  {
+    name: "http.server.request.duration",
+    instrument: "histogram",
+    unit: "s",
+    attributes: ["http.request.method", "http.route", "http.response.status_code"],
+  },
+  { name: "http.server.active_requests", instrument: "updowncounter", unit: "{request}", attributes: [] },
+  {
+    name: "db.client.connection.count",
+    instrument: "updowncounter",
+    unit: "{connection}",
+    attributes: ["db.client.connection.state", "db.client.connection.pool.name"],
+  },
+  {
+    name: "db.client.connection.max",
+    instrument: "updowncounter",
+    unit: "{connection}",
+    attributes: ["db.client.connection.pool.name"],
+  },
+  {
+    name: "db.client.connection.timeouts",
+    instrument: "counter",
+    unit: "{timeout}",
+    attributes: ["db.client.connection.pool.name"],
+  },
+] as const;
+
+/**
+ * The OpenTelemetry → Prometheus compatibility spec, for these instruments: dots to underscores, a
+ * unit of `s` adds `_seconds` and a `{…}` annotation nothing, counters end in `_total`, updowncounters
+ * are gauges.
+ */
+function prometheusOf(instrument: (typeof SEMCONV_INSTRUMENTS)[number]) {
+  const sanitize = (name: string) => name.replaceAll(".", "_");
+  const unitSuffix = instrument.unit === "s" ? "_seconds" : "";
+  const typeSuffix = instrument.instrument === "counter" ? "_total" : "";
+  return {
+    name: `${sanitize(instrument.name)}${unitSuffix}${typeSuffix}`,
+    type: instrument.instrument === "updowncounter" ? "gauge" : instrument.instrument,
+    labels: instrument.attributes.map(sanitize),
+  };
+}
+
+describe("Plue's service metrics", () => {
+  it("are the semantic conventions' instruments, named as the OpenTelemetry → Prometheus compatibility spec names them", () => {
+    expect(plueServiceMetrics.map(({ name, type, labels }) => ({ name, type, labels }))).toEqual(
+      SEMCONV_INSTRUMENTS.map(prometheusOf),
+    );
   });
 });

@@ -1,5 +1,6 @@
 // `plue-monitoring check-metrics` against real HTTP endpoints serving hand-written expositions:
-// the example of docs/metrics-contract.md, and every way an endpoint can break the contract.
+// the example of docs/metrics-contract.md, and every way an endpoint can break the contract. (What a
+// real OpenTelemetry SDK serves is checked in otel-sdk.test.ts.)
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,7 +8,7 @@ import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
 import { promtoolCheckMetrics } from "../helpers/promtool.ts";
 import { freePort, runCommand } from "../helpers/system.ts";
 import { checkMetrics } from "../instrument/traffic.ts";
-import { exposition, histogram, serveText, type TextServer } from "./serve-text.ts";
+import { exposition, histogram, OTEL_DEFAULT_BOUNDS, serveText, type TextServer } from "./serve-text.ts";
 
 const servers: TextServer[] = [];
 async function endpoint(body: string, options?: Parameters<typeof serveText>[1]): Promise<string> {
@@ -33,9 +34,15 @@ describe("docs/metrics-contract.md", () => {
     const listed = /```\n(0\.005 [^\n]*\+Inf)\n```/.exec(doc)?.[1];
     expect(listed).toBe([...DURATION_BUCKETS, "+Inf"].join(" "));
   });
+
+  it("lists the OpenTelemetry SDKs' default buckets, which check-metrics passes with a warning", () => {
+    const doc = readFileSync(new URL("../../docs/metrics-contract.md", import.meta.url), "utf8");
+    const lists = [...doc.matchAll(/```\n(0\.005 [^\n]*\+Inf)\n```/g)].map((match) => match[1]);
+    expect(lists).toEqual([[...DURATION_BUCKETS, "+Inf"].join(" "), OTEL_DEFAULT_BOUNDS.join(" ")]);
+  });
 });
 
-function findingLines(stdout: string, verdict: "ok" | "WARN" | "FAIL"): string[] {
+function findingLines(stdout: string, verdict: "ok" | "warning:" | "FAIL"): string[] {
   return stdout.split("\n").filter((line) => line.trimStart().startsWith(verdict));
 }
 
@@ -63,9 +70,39 @@ describe("check-metrics on endpoints that conform", () => {
       exposition({ duration: "# TYPE http_server_request_duration_seconds histogram\n" }),
     );
     const result = await checkMetrics(url);
-    expect(findingLines(result.stdout, "WARN")).toEqual([
-      expect.stringMatching(/WARN\s+http_server_request_duration_seconds\s+declared but no samples yet/),
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: conforms (1 warning)`);
+    expect(findingLines(result.stdout, "warning:")).toEqual([
+      "warning: http_server_request_duration_seconds: declared but no samples yet (labels not checked)",
     ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("passes the OpenTelemetry SDKs' default buckets, warning that a 2 s bucket would make SlowResponseTime exact", async () => {
+    const duration = histogram([{ method: "GET", route: "/api/repos", status: "200" }], OTEL_DEFAULT_BOUNDS);
+    const url = await endpoint(exposition({ duration }));
+    const result = await checkMetrics(url);
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: conforms (1 warning)`);
+    expect(findingLines(result.stdout, "ok")).toHaveLength(5);
+    expect(findingLines(result.stdout, "warning:")).toEqual([
+      'warning: http_server_request_duration_seconds: no bucket bound at 2 (le="2"): SlowResponseTime ' +
+        '(p99 > 2s) interpolates between le="1" and le="2.5"; a bucket at 2 would make that alert exact',
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("accepts labels beyond the contract's and families it does not name", async () => {
+    const scope = 'otel_scope_name="plue-api",otel_scope_version="1.4.0"';
+    const text = exposition()
+      .replaceAll(/\{([^}]*)\}/g, `{$1,${scope}}`)
+      .replaceAll(/^(\w+) (\d+)$/gm, `$1{${scope}} $2`);
+    const withTarget = `# TYPE target_info gauge\ntarget_info{service_name="api",telemetry_sdk_language="go"} 1\n${text}`;
+    expect(withTarget).toContain(
+      'db_client_connection_max{db_client_connection_pool_name="main",otel_scope_name=',
+    );
+    const url = await endpoint(withTarget);
+    const result = await checkMetrics(url);
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: conforms`);
+    expect(findingLines(result.stdout, "ok")).toHaveLength(5);
     expect(result.code).toBe(0);
   });
 
@@ -79,7 +116,7 @@ describe("check-metrics on endpoints that conform", () => {
     expect((await checkMetrics(url)).code).toBe(0);
     const result = await checkMetrics("--max-routes", "10", url);
     expect(result.stdout).toMatch(
-      /WARN\s+http_server_request_duration_seconds\s+http_route has 12 distinct values \(more than 10\)/,
+      /^warning: http_server_request_duration_seconds: http_route has 12 distinct values \(more than 10\)/m,
     );
     expect(result.code).toBe(0);
   });
@@ -124,11 +161,59 @@ describe("check-metrics on endpoints that do not conform", () => {
       { method: "GET", route: "", status: "500" },
     ]);
     const dbCount = "# TYPE db_client_connection_count gauge\ndb_client_connection_count 5\n";
-    const result = await checkMetrics(await endpoint(exposition({ duration, dbCount })));
+    const dbMax = "# TYPE db_client_connection_max gauge\ndb_client_connection_max 5\n";
+    const result = await checkMetrics(await endpoint(exposition({ duration, dbCount, dbMax })));
     expect(result.stdout).toMatch(
       /FAIL\s+http_server_request_duration_seconds\s+missing label http_route on 2 of 3 series/,
     );
-    expect(result.stdout).toMatch(/FAIL\s+db_client_connection_count\s+missing label state on 1 of 1 series/);
+    expect(result.stdout).toMatch(
+      /FAIL\s+db_client_connection_count\s+missing label db_client_connection_state on 1 of 1 series$/m,
+    );
+    expect(result.stdout).toMatch(
+      /FAIL\s+db_client_connection_max\s+missing label db_client_connection_pool_name on 1 of 1 series$/m,
+    );
+    expect(result.code).toBe(1);
+  });
+
+  it("fails the database metrics' older names, saying which convention they come from", async () => {
+    // semantic-conventions 1.26 named the attributes db.client.connections.*; 1.25 and earlier named
+    // the metrics db.client.connections.* and the attributes state and pool.name.
+    const dbCount =
+      "# TYPE db_client_connection_count gauge\n" +
+      'db_client_connection_count{db_client_connections_state="used",db_client_connections_pool_name="main"} 1\n' +
+      'db_client_connection_count{db_client_connections_state="idle",db_client_connections_pool_name="main"} 4\n';
+    const dbMax = '# TYPE db_client_connections_max gauge\ndb_client_connections_max{pool_name="main"} 5\n';
+    const dbTimeouts =
+      '# TYPE db_client_connection_errors_total counter\ndb_client_connection_errors_total{pool_name="main"} 0\n';
+    const result = await checkMetrics(await endpoint(exposition({ dbCount, dbMax, dbTimeouts })));
+    expect(findingLines(result.stdout, "FAIL")).toEqual([
+      expect.stringMatching(
+        /FAIL\s+db_client_connection_count\s+missing label db_client_connection_state on 2 of 2 series \(found db_client_connections_state, the name in semantic-conventions 1\.26: rename it db_client_connection_state\)$/,
+      ),
+      expect.stringMatching(
+        /FAIL\s+db_client_connection_count\s+missing label db_client_connection_pool_name on 2 of 2 series \(found db_client_connections_pool_name, the name in semantic-conventions 1\.26: rename it db_client_connection_pool_name\)$/,
+      ),
+      expect.stringMatching(
+        /FAIL\s+db_client_connection_max\s+missing \(found db_client_connections_max, the name in semantic-conventions 1\.25 and earlier\)$/,
+      ),
+      expect.stringMatching(
+        /FAIL\s+db_client_connection_timeouts_total\s+missing \(found db_client_connection_errors_total, which no OpenTelemetry convention defines; count the pool checkouts that timed out instead\)$/,
+      ),
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it("fails a duration histogram named without its unit suffix, as the OpenTelemetry JS exporter writes it", async () => {
+    const duration = histogram([{ method: "GET", route: "/", status: "200" }]).replaceAll(
+      "http_server_request_duration_seconds",
+      "http_server_request_duration",
+    );
+    const result = await checkMetrics(await endpoint(exposition({ duration })));
+    expect(findingLines(result.stdout, "FAIL")).toEqual([
+      expect.stringMatching(
+        /FAIL\s+http_server_request_duration_seconds\s+missing \(found http_server_request_duration, without the unit suffix _seconds: OpenTelemetry's JS Prometheus exporter leaves units out of names; rename the stream with a View, see docs\/metrics-contract\.md\)$/,
+      ),
+    ]);
     expect(result.code).toBe(1);
   });
 
@@ -152,13 +237,25 @@ describe("check-metrics on endpoints that do not conform", () => {
     expect(result.code).toBe(1);
   });
 
-  it("fails a duration histogram with no bucket at 2 seconds, or an incomplete series", async () => {
-    const noTwo = histogram([{ method: "GET", route: "/", status: "200" }], ["0.5", "1", "5", "+Inf"]);
-    const noTwoResult = await checkMetrics(await endpoint(exposition({ duration: noTwo })));
-    expect(noTwoResult.stdout).toMatch(
-      /FAIL\s+http_server_request_duration_seconds\s+no bucket bound at 2 \(le="2"\)/,
-    );
-    expect(noTwoResult.code).toBe(1);
+  it("fails a duration histogram whose buckets all end below 2 seconds, or an incomplete series", async () => {
+    // histogram_quantile never answers more than the highest finite bound: p99 > 2 could never hold.
+    const belowTwo = histogram([{ method: "GET", route: "/", status: "200" }], ["0.5", "1", "+Inf"]);
+    const belowTwoResult = await checkMetrics(await endpoint(exposition({ duration: belowTwo })));
+    expect(findingLines(belowTwoResult.stdout, "FAIL")).toEqual([
+      expect.stringMatching(
+        /FAIL\s+http_server_request_duration_seconds\s+no bucket bound at or above 2 \(highest le="1"\): p99 can never exceed 1s, so SlowResponseTime \(p99 > 2s\) can never fire$/,
+      ),
+    ]);
+    expect(belowTwoResult.code).toBe(1);
+
+    const infOnly = histogram([{ method: "GET", route: "/", status: "200" }], ["+Inf"]);
+    const infOnlyResult = await checkMetrics(await endpoint(exposition({ duration: infOnly })));
+    expect(findingLines(infOnlyResult.stdout, "FAIL")).toEqual([
+      expect.stringMatching(
+        /FAIL\s+http_server_request_duration_seconds\s+no finite bucket bound: p99 cannot be computed/,
+      ),
+    ]);
+    expect(infOnlyResult.code).toBe(1);
 
     const noInf = histogram([{ method: "GET", route: "/", status: "200" }], ["0.5", "2"]);
     const noInfResult = await checkMetrics(await endpoint(exposition({ duration: noInf })));
@@ -171,15 +268,19 @@ describe("check-metrics on endpoints that do not conform", () => {
   it("fails label values the rules cannot use: non-numeric status codes, unknown pool states", async () => {
     const duration = histogram([{ method: "GET", route: "/", status: "OK" }]);
     const dbCount =
-      '# TYPE db_client_connection_count gauge\ndb_client_connection_count{state="busy"} 1\ndb_client_connection_count{state="idle"} 4\n';
+      "# TYPE db_client_connection_count gauge\n" +
+      'db_client_connection_count{db_client_connection_state="busy",db_client_connection_pool_name="main"} 1\n' +
+      'db_client_connection_count{db_client_connection_state="idle",db_client_connection_pool_name="main"} 4\n';
     const result = await checkMetrics(await endpoint(exposition({ duration, dbCount })));
     expect(result.stdout).toMatch(
       /FAIL\s+http_server_request_duration_seconds\s+http_response_status_code values that are not HTTP statuses: "OK"/,
     );
     expect(result.stdout).toMatch(
-      /FAIL\s+db_client_connection_count\s+unexpected state values "busy" \(expected "used" and "idle"\)/,
+      /FAIL\s+db_client_connection_count\s+unexpected db_client_connection_state values "busy" \(expected "used" and "idle"\)/,
     );
-    expect(result.stdout).toMatch(/FAIL\s+db_client_connection_count\s+no series with state "used"/);
+    expect(result.stdout).toMatch(
+      /FAIL\s+db_client_connection_count\s+no series with db_client_connection_state "used"/,
+    );
     expect(result.code).toBe(1);
   });
 });

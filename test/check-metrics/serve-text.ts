@@ -39,18 +39,42 @@ export async function serveText(
 
 /** Exposition text for a contract-shaped endpoint, with parts replaced or left out. */
 export function exposition(
-  parts: Partial<Record<"duration" | "active" | "dbCount" | "dbMax" | "dbErrors", string>> = {},
+  parts: Partial<Record<"duration" | "active" | "dbCount" | "dbMax" | "dbTimeouts", string>> = {},
 ): string {
   return [
     parts.duration ?? histogram([{ method: "GET", route: "/api/repos/:owner/:repo", status: "200" }]),
     parts.active ?? "# TYPE http_server_active_requests gauge\nhttp_server_active_requests 1\n",
     parts.dbCount ??
-      '# TYPE db_client_connection_count gauge\ndb_client_connection_count{state="used"} 1\ndb_client_connection_count{state="idle"} 4\n',
-    parts.dbMax ?? "# TYPE db_client_connection_max gauge\ndb_client_connection_max 5\n",
-    parts.dbErrors ??
-      "# TYPE db_client_connection_errors_total counter\ndb_client_connection_errors_total 0\n",
+      "# TYPE db_client_connection_count gauge\n" +
+        'db_client_connection_count{db_client_connection_state="used",db_client_connection_pool_name="main"} 1\n' +
+        'db_client_connection_count{db_client_connection_state="idle",db_client_connection_pool_name="main"} 4\n',
+    parts.dbMax ??
+      "# TYPE db_client_connection_max gauge\n" +
+        'db_client_connection_max{db_client_connection_pool_name="main"} 5\n',
+    parts.dbTimeouts ??
+      "# TYPE db_client_connection_timeouts_total counter\n" +
+        'db_client_connection_timeouts_total{db_client_connection_pool_name="main"} 0\n',
   ].join("");
 }
+
+/** The OpenTelemetry SDKs' default (semantic-conventions advisory) bounds for http.server.request.duration. */
+export const OTEL_DEFAULT_BOUNDS = [
+  "0.005",
+  "0.01",
+  "0.025",
+  "0.05",
+  "0.075",
+  "0.1",
+  "0.25",
+  "0.5",
+  "0.75",
+  "1",
+  "2.5",
+  "5",
+  "7.5",
+  "10",
+  "+Inf",
+] as const;
 
 /** http_server_request_duration_seconds with one series per entry, each with every bound. */
 export function histogram(

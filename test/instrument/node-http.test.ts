@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { plueServiceMetrics } from "../../src/catalog/plue-services.ts";
 import {
   createServiceMetrics,
   instrumentRequestListener,
@@ -31,7 +32,7 @@ describe("instrumentRequestListener on node:http", () => {
   const slowReached = signal();
   const metrics = createServiceMetrics();
   // Connection settings are never used: the pool connects lazily and no query is made here.
-  const pool = new pg.Pool({ host: "127.0.0.1", port: 1, max: 7 });
+  const pool = new pg.Pool({ host: "127.0.0.1", port: 1, database: "plue", max: 7 });
   const matched = new WeakMap<IncomingMessage, string>();
   const routes: Route[] = [
     { method: "GET", pattern: /^\/users\/[^/]+$/, template: "/users/:id", handle: (_q, s) => s.end("user") },
@@ -108,9 +109,26 @@ describe("instrumentRequestListener on node:http", () => {
     await exerciseServer(base, slowReached.wait);
     const { families } = await scrape(base);
     expect(families.get("db_client_connection_max")?.samples[0]).toMatchObject({
-      labels: { pool_name: "default" },
+      labels: { db_client_connection_pool_name: "127.0.0.1:1/plue" },
       value: 7,
     });
+  });
+
+  it("exports exactly the contract's names, types and labels, nothing more", async () => {
+    const { families } = await scrape(base);
+    const shape = (name: string) => {
+      const family = families.get(name);
+      const labels = new Set(family?.samples.flatMap((sample) => Object.keys(sample.labels)));
+      labels.delete("le");
+      return { type: family?.type, labels: [...labels].sort() };
+    };
+    for (const metric of plueServiceMetrics) {
+      expect(shape(metric.name), metric.name).toEqual({
+        type: metric.type,
+        labels: [...metric.labels].sort(),
+      });
+    }
+    expect([...families.keys()].sort()).toEqual(plueServiceMetrics.map((metric) => metric.name).sort());
   });
 
   it("keeps a registry of its own per instance, the default one only when asked", async () => {

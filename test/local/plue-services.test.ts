@@ -1,9 +1,10 @@
 // Plue's local services on a throwaway PostgreSQL: routes recorded as templates, the api's faults
-// (an evenly spread share of 500s, added latency, stop and start), PostgreSQL stopping and filling
-// up as the services see it, and the traffic generator's steady mix.
+// (an evenly spread share of 500s, added latency, stop and start), PostgreSQL stopping, filling up
+// and hanging as the services see it, and the traffic generator's steady mix.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseExposition, type Sample } from "../../src/instrument/contract/parse-exposition.ts";
-import { migrate, POOL_SIZE } from "../../src/local/plue/database.ts";
+import { CHECKOUT_TIMEOUT_MS, migrate, POOL_SIZE } from "../../src/local/plue/database.ts";
 import { FaultKnobs } from "../../src/local/plue/knobs.ts";
 import type { PlueServiceName } from "../../src/local/plue/service.ts";
 import { PLUE_SERVICE_NAMES, PlueServices } from "../../src/local/plue/services.ts";
@@ -134,23 +135,44 @@ describe("Plue's local services", () => {
       expect(held).toBeGreaterThan(0);
       expect(await status("api", "/api/repos")).toBe(200);
       expect(await status("web", "/")).toBe(200);
-      expect((await samples("api", "db_client_connection_errors_total"))[0]?.value).toBe(0);
+      expect((await samples("api", "db_client_connection_timeouts_total"))[0]?.value).toBe(0);
     } finally {
       await postgres.release();
     }
   });
 
-  it("answer 503 and count failed connections while PostgreSQL is stopped, and recover after", async () => {
+  it("time out checkouts while PostgreSQL hangs: every pooled connection stuck, the next request waits, then 503", async () => {
+    const timeouts = async () => (await samples("api", "db_client_connection_timeouts_total"))[0]?.value;
+    expect(await timeouts()).toBe(0);
+    // A lock on the table: the api's queries on it hang, as they would on a hung server.
+    const locker = new pg.Client(postgres.serviceConnection());
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE repositories IN ACCESS EXCLUSIVE MODE");
+      const stuck = Array.from({ length: POOL_SIZE }, () => status("api", "/api/repos"));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // they hold every connection now
+      const began = performance.now();
+      expect(await status("api", "/api/repos")).toBe(503);
+      expect(performance.now() - began).toBeGreaterThanOrEqual(CHECKOUT_TIMEOUT_MS - 100);
+      expect(await timeouts()).toBe(1);
+      await locker.query("ROLLBACK");
+      expect(await Promise.all(stuck)).toEqual(Array(POOL_SIZE).fill(200));
+    } finally {
+      await locker.end().catch(() => {});
+    }
+  });
+
+  it("answer 503 while PostgreSQL is stopped, counting no timeouts (refused is not one), and recover after", async () => {
+    const timeoutsOf = async (service: PlueServiceName) =>
+      (await samples(service, "db_client_connection_timeouts_total"))[0]?.value;
+    const timeoutsBefore = { api: await timeoutsOf("api"), web: await timeoutsOf("web") };
     await postgres.stop();
     try {
       expect(await status("api", "/api/repos")).toBe(503);
       expect(await status("web", "/")).toBe(503);
       expect(await status("web", "/assets/app.js")).toBe(200);
-      const failures = async () => (await samples("web", "db_client_connection_errors_total"))[0]?.value ?? 0;
-      // The pools keep trying to reopen their connections, with or without requests.
-      const deadline = Date.now() + 10_000;
-      while ((await failures()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await failures()).toBeGreaterThan(0);
+      expect({ api: await timeoutsOf("api"), web: await timeoutsOf("web") }).toEqual(timeoutsBefore);
     } finally {
       await postgres.start();
     }

@@ -1,7 +1,9 @@
 // Holds one scraped exposition to the metric contract (src/catalog/plue-services.ts): each metric
 // present with its type and labels, label values the rules can use, and bounded route cardinality.
-// Pure: families in, findings out.
-import { plueServiceMetrics } from "../../catalog/plue-services.ts";
+// Extra labels (otel_scope_name, a service's own) and extra families (target_info) are fine. Where a
+// near miss is found — a name without its unit suffix, the database metrics' older names — the
+// finding says what to rename. Pure: families in, findings out.
+import { DB_CONNECTION_STATES, plueServiceMetrics } from "../../catalog/plue-services.ts";
 import type { CatalogMetric } from "../../catalog/types.ts";
 import { KNOWN_METHODS, OTHER_METHOD, SLOW_RESPONSE_SECONDS, UNMATCHED_ROUTE } from "../http-semantics.ts";
 import type { MetricFamily, Sample } from "./parse-exposition.ts";
@@ -25,10 +27,43 @@ export interface CheckOptions {
 
 export const DEFAULT_MAX_ROUTES = 100;
 
-/** Bucket bounds a histogram of the contract must have for its alert to be exact. */
-const REQUIRED_BUCKET_BOUNDS: Readonly<Record<string, readonly number[]>> = {
-  http_server_request_duration_seconds: [SLOW_RESPONSE_SECONDS],
+/**
+ * The threshold an alert compares a histogram's quantile with. A bucket bound exactly there makes the
+ * comparison exact; without one it is interpolated between the neighbouring bounds (the OpenTelemetry
+ * SDKs' default buckets have 1 and 2.5), which costs precision, not correctness. Only a histogram
+ * whose bounds all lie below the threshold cannot fire the alert at all.
+ */
+const ALERT_THRESHOLDS: Readonly<Record<string, { seconds: number; alert: string }>> = {
+  http_server_request_duration_seconds: { seconds: SLOW_RESPONSE_SECONDS, alert: "SlowResponseTime" },
 };
+
+/** Names the database-pool metrics and labels had in older conventions, or in none. */
+const BEFORE_1_26 = "the name in semantic-conventions 1.25 and earlier";
+const IN_1_26 = "the name in semantic-conventions 1.26";
+const FORMER_METRIC_NAMES: Readonly<Record<string, readonly { name: string; why: string }[]>> = {
+  db_client_connection_count: [{ name: "db_client_connections_usage", why: BEFORE_1_26 }],
+  db_client_connection_max: [{ name: "db_client_connections_max", why: BEFORE_1_26 }],
+  db_client_connection_timeouts_total: [
+    { name: "db_client_connections_timeouts_total", why: BEFORE_1_26 },
+    {
+      name: "db_client_connection_errors_total",
+      why: "which no OpenTelemetry convention defines; count the pool checkouts that timed out instead",
+    },
+  ],
+};
+const FORMER_LABEL_NAMES: Readonly<Record<string, readonly { name: string; why: string }[]>> = {
+  db_client_connection_state: [
+    { name: "state", why: BEFORE_1_26 },
+    { name: "db_client_connections_state", why: IN_1_26 },
+  ],
+  db_client_connection_pool_name: [
+    { name: "pool_name", why: BEFORE_1_26 },
+    { name: "db_client_connections_pool_name", why: IN_1_26 },
+  ],
+};
+
+/** Unit suffixes the OpenTelemetry → Prometheus compatibility spec appends (a unit of `s` → `_seconds`). */
+const UNIT_SUFFIXES = ["_seconds"] as const;
 
 const HISTOGRAM_SUFFIXES = ["_bucket", "_count", "_sum"] as const;
 
@@ -66,18 +101,28 @@ function checkMetric(
     ];
   }
   if (family.samples.length === 0) {
-    return [warn(`declared but no samples yet (labels not checked)`)];
+    return [
+      { verdict: "ok", metric: metric.name, message: `${metric.type}, no series yet` },
+      warn("declared but no samples yet (labels not checked)"),
+    ];
   }
 
   const findings: Finding[] = [];
   const series =
     metric.type === "histogram" ? histogramSeries(metric, family, findings) : plainSeries(family);
   for (const label of metric.labels) {
-    const lacking = series.filter((labels) => !labels[label]).length;
-    if (lacking > 0) findings.push(fail(`missing label ${label} on ${lacking} of ${series.length} series`));
+    const lacking = series.filter((labels) => !labels[label]);
+    if (lacking.length > 0) {
+      const former = FORMER_LABEL_NAMES[label]?.find(({ name }) =>
+        lacking.some((labels) => labels[name] !== undefined),
+      );
+      const hint = former ? ` (found ${former.name}, ${former.why}: rename it ${label})` : "";
+      findings.push(fail(`missing label ${label} on ${lacking.length} of ${series.length} series${hint}`));
+    }
   }
   for (const label of metric.labels) {
     const values = new Set(series.flatMap((labels) => (labels[label] ? [labels[label]] : [])));
+    if (values.size === 0) continue; // on no series at all: reported above as missing
     findings.push(
       ...checkLabelValues(label, values, maxRoutes).map(({ verdict, message }) => ({
         verdict,
@@ -104,7 +149,7 @@ function plainSeries(family: MetricFamily): Record<string, string>[] {
 
 /**
  * The series of a histogram (label sets without `le`), checking that each has a +Inf bucket,
- * _count and _sum, and that the bucket bounds include those the alerts need.
+ * _count and _sum, and that the bucket bounds serve the alert that reads it.
  */
 function histogramSeries(
   metric: CatalogMetric,
@@ -112,6 +157,7 @@ function histogramSeries(
   findings: Finding[],
 ): Record<string, string>[] {
   const fail = (message: string) => findings.push({ verdict: "fail", metric: metric.name, message });
+  const warn = (message: string) => findings.push({ verdict: "warn", metric: metric.name, message });
   const bySeries = new Map<string, { labels: Record<string, string>; parts: Set<string> }>();
   const bounds = new Set<number>();
   let bucketsWithoutLe = 0;
@@ -144,10 +190,25 @@ function histogramSeries(
     const what = part === "+Inf" ? 'a le="+Inf" bucket' : part;
     if (lacking > 0) fail(`${lacking} of ${all.length} series lack ${what}`);
   }
-  for (const required of REQUIRED_BUCKET_BOUNDS[metric.name] ?? []) {
-    if (all.length > 0 && !bounds.has(required)) {
+  const threshold = ALERT_THRESHOLDS[metric.name];
+  if (threshold && all.length > 0 && !bounds.has(threshold.seconds)) {
+    const { seconds, alert } = threshold;
+    const finite = [...bounds].filter(Number.isFinite).sort((a, b) => a - b);
+    const below = finite.filter((bound) => bound < seconds).at(-1) ?? 0;
+    const above = finite.find((bound) => bound > seconds);
+    if (finite.length === 0) {
+      // histogram_quantile needs two buckets: with +Inf alone it answers NaN.
+      fail(`no finite bucket bound: p99 cannot be computed, so ${alert} (p99 > ${seconds}s) can never fire`);
+    } else if (above === undefined) {
+      // histogram_quantile never returns more than the highest finite bound.
       fail(
-        `no bucket bound at ${required} (le="${required}"): the alert on p99 > ${required}s cannot be exact`,
+        `no bucket bound at or above ${seconds} (highest le="${below}"): p99 can never exceed ${below}s, ` +
+          `so ${alert} (p99 > ${seconds}s) can never fire`,
+      );
+    } else {
+      warn(
+        `no bucket bound at ${seconds} (le="${seconds}"): ${alert} (p99 > ${seconds}s) interpolates between ` +
+          `le="${below}" and le="${above}"; a bucket at ${seconds} would make that alert exact`,
       );
     }
   }
@@ -212,13 +273,14 @@ function checkLabelValues(
           ]
         : [];
     }
-    case "state": {
-      const unknown = sorted.filter((value) => value !== "used" && value !== "idle");
-      const absent = ["used", "idle"].filter((value) => !values.has(value));
+    case "db_client_connection_state": {
+      const states: readonly string[] = DB_CONNECTION_STATES;
+      const unknown = sorted.filter((value) => !states.includes(value));
+      const absent = states.filter((value) => !values.has(value));
       const problems = [
-        ...(unknown.length > 0 ? [`unexpected state values ${examples(unknown)}`] : []),
+        ...(unknown.length > 0 ? [`unexpected ${label} values ${examples(unknown)}`] : []),
         ...(absent.length > 0
-          ? [`no series with state ${absent.map((value) => `"${value}"`).join(" or ")}`]
+          ? [`no series with ${label} ${absent.map((value) => `"${value}"`).join(" or ")}`]
           : []),
       ];
       return problems.map((message) => ({
@@ -252,7 +314,18 @@ function examples(values: readonly string[], shown = 3): string {
 function missingHint(metric: CatalogMetric, families: ReadonlyMap<string, MetricFamily>): string {
   const suffixes = metric.type === "histogram" ? HISTOGRAM_SUFFIXES : [];
   const stray = suffixes.map((suffix) => metric.name + suffix).filter((name) => families.has(name));
-  return stray.length > 0
-    ? ` (found untyped ${stray.join(", ")}: is "# TYPE ${metric.name} ${metric.type}" missing?)`
-    : "";
+  if (stray.length > 0) {
+    return ` (found untyped ${stray.join(", ")}: is "# TYPE ${metric.name} ${metric.type}" missing?)`;
+  }
+  const unit = UNIT_SUFFIXES.find((suffix) => metric.name.endsWith(suffix));
+  const withoutUnit = unit ? metric.name.slice(0, -unit.length) : undefined;
+  if (withoutUnit && families.has(withoutUnit)) {
+    return (
+      ` (found ${withoutUnit}, without the unit suffix ${unit}: OpenTelemetry's JS Prometheus exporter ` +
+      `leaves units out of names; rename the stream with a View, see docs/metrics-contract.md)`
+    );
+  }
+  const former = FORMER_METRIC_NAMES[metric.name]?.find(({ name }) => families.has(name));
+  if (former) return ` (found ${former.name}, ${former.why})`;
+  return "";
 }

@@ -1,6 +1,8 @@
 // Plue's data in the local PostgreSQL: one table of repositories that the api and web read and write,
 // and the connection pool each of them uses — observed with the instrument module and kept full, so
-// a service holds its connections the way a pooled service in production does.
+// a service holds its connections the way a pooled service in production does. Checkouts give up
+// after a timeout, so a hung PostgreSQL shows as db_client_connection_timeouts_total rising rather
+// than as requests that never end.
 import pg from "pg";
 import { observePgPool } from "../../instrument/db-pool.ts";
 import type { ServiceMetrics } from "../../instrument/service-metrics.ts";
@@ -20,6 +22,8 @@ export const REPOSITORIES = [
 export const POOL_SIZE = 3;
 /** How often a pool that lost connections (PostgreSQL restarted) opens them again. */
 const REFILL_EVERY_MS = 2_000;
+/** How long a checkout waits for a connection when the settings name no timeout (pg's default: forever). */
+export const CHECKOUT_TIMEOUT_MS = 2_000;
 
 /** Creates the table and its first rows; running it again changes nothing. */
 export async function migrate(connection: pg.ClientConfig): Promise<void> {
@@ -59,7 +63,13 @@ export interface WarmPool {
  * the pool would open connections only under load — and fail to exactly when PostgreSQL is full.
  */
 export function warmPool(connection: pg.ClientConfig, metrics: ServiceMetrics): WarmPool {
-  const pool = new pg.Pool({ ...connection, max: POOL_SIZE, min: POOL_SIZE, idleTimeoutMillis: 0 });
+  const pool = new pg.Pool({
+    ...connection,
+    max: POOL_SIZE,
+    min: POOL_SIZE,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: connection.connectionTimeoutMillis || CHECKOUT_TIMEOUT_MS,
+  });
   // PostgreSQL ending an idle connection (db-down) is an error event: unheard, it would end the process.
   pool.on("error", () => {});
   observePgPool(metrics, pool);
