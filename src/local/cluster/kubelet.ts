@@ -1,10 +1,23 @@
 // What each node's kubelet serves for the simulated cluster: /metrics (volume usage of the claims
 // mounted there) and /metrics/cadvisor (per-container CPU and memory). cAdvisor's series carry the
 // labels the kubelet gives them (container, id, image, name, namespace, pod) and include what trips
-// naive rules: the root cgroup (id="/"), each pod's cgroup (container=""), and the sandbox — under
-// containerd container="" with the pause image, under CRI-O container="POD".
-import { Exposition, type Labels } from "./exposition.ts";
-import { type Cluster, type Container, type Node, type Pod, SANDBOX_USAGE, volumeNode } from "./model.ts";
+// naive rules: the root cgroup (id="/"), the kubepods and QoS slices, each pod's cgroup (all of them
+// container=""), and the sandbox — under containerd container="" with the pause image, under CRI-O
+// container="POD".
+// Label names and values follow test/fixtures/exporters/kubelet.prom and cadvisor.prom (Kubernetes
+// v1.37.0, cAdvisor v0.60.5), nodes on cgroup v2 with the systemd driver. What prom-client cannot
+// reproduce: the real kubelet puts a timestamp (the cgroup's last housekeeping) on every container_*
+// stats sample, and sorts families by name and series by label values.
+import { type Emit, Exposition, type Labels } from "./exposition.ts";
+import {
+  type Cluster,
+  type Container,
+  type Node,
+  type Pod,
+  SANDBOX_USAGE,
+  stableHex,
+  volumeNode,
+} from "./model.ts";
 
 const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 const CFS_PERIOD_US = 100_000;
@@ -32,6 +45,29 @@ export function podCgroup(pod: Pod): string {
 }
 
 const CADVISOR_LABELS = ["container", "id", "image", "name", "namespace", "pod"];
+// cAdvisor's machine collector labels every machine_* series with the node's identity.
+const MACHINE_LABELS = ["boot_id", "machine_id", "system_uuid"];
+/** The QoS slices the kubelet creates at start, whether or not a pod runs in them. */
+const QOS_SLICES = ["burstable", "besteffort"] as const;
+
+/** client_golang writes label pairs sorted by name; prom-client keeps insertion order. */
+function sortedLabels(emit: Emit): Emit {
+  return (labels, value) =>
+    emit(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))), value);
+}
+
+function uuid(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** /etc/machine-id, the DMI product UUID and the boot id, stable per node name. */
+function machineLabels(node: Node): Labels {
+  return {
+    boot_id: uuid(stableHex(`boot-id:${node.name}`, 32)),
+    machine_id: stableHex(`machine-id:${node.name}`, 32),
+    system_uuid: uuid(stableHex(`system-uuid:${node.name}`, 32)),
+  };
+}
 
 export class NodeMetrics {
   private readonly kubelet = new Exposition();
@@ -40,21 +76,31 @@ export class NodeMetrics {
   private readonly renderCadvisor: (cluster: Cluster) => void;
 
   constructor(readonly nodeName: string) {
+    // Registered in name order, as the kubelet's registry writes families.
     const k = this.kubelet;
     const volumeLabels = ["namespace", "persistentvolumeclaim"];
-    const capacity = k.gauge(
-      "kubelet_volume_stats_capacity_bytes",
-      "[ALPHA] Capacity in bytes of the volume",
-      volumeLabels,
+    const kubeletNodeName = k.gauge("kubelet_node_name", "[ALPHA] The node's name. The count is always 1.", [
+      "node",
+    ]);
+    // container_state is one of created, running, exited, unknown.
+    const runningContainers = k.gauge(
+      "kubelet_running_containers",
+      "[ALPHA] Number of containers currently running",
+      ["container_state"],
+    );
+    const runningPods = k.gauge(
+      "kubelet_running_pods",
+      "[ALPHA] Number of pods that have a running pod sandbox",
+      [],
     );
     const available = k.gauge(
       "kubelet_volume_stats_available_bytes",
       "[ALPHA] Number of available bytes in the volume",
       volumeLabels,
     );
-    const used = k.gauge(
-      "kubelet_volume_stats_used_bytes",
-      "[ALPHA] Number of used bytes in the volume",
+    const capacity = k.gauge(
+      "kubelet_volume_stats_capacity_bytes",
+      "[ALPHA] Capacity in bytes of the volume",
       volumeLabels,
     );
     const inodes = k.gauge(
@@ -72,18 +118,10 @@ export class NodeMetrics {
       "[ALPHA] Number of used inodes in the volume",
       volumeLabels,
     );
-    const kubeletNodeName = k.gauge("kubelet_node_name", "[ALPHA] The node's name. The count is always 1.", [
-      "node",
-    ]);
-    const runningPods = k.gauge(
-      "kubelet_running_pods",
-      "[ALPHA] Number of pods that have a running pod sandbox",
-      [],
-    );
-    const runningContainers = k.gauge(
-      "kubelet_running_containers",
-      "[ALPHA] Number of containers currently running",
-      ["container_state"],
+    const used = k.gauge(
+      "kubelet_volume_stats_used_bytes",
+      "[ALPHA] Number of used bytes in the volume",
+      volumeLabels,
     );
 
     this.renderKubelet = (cluster) => {
@@ -103,6 +141,8 @@ export class NodeMetrics {
         if (volumeNode(cluster, volume) !== this.nodeName) continue;
         const labels = { namespace: volume.namespace, persistentvolumeclaim: volume.claim };
         capacity(labels, volume.capacityBytes);
+        // statfs Bavail: a filesystem without root-reserved blocks (XFS). On ext4 the kubelet reports
+        // ~5% of the capacity less than capacity - used.
         available(labels, volume.capacityBytes - volume.usedBytes);
         used(labels, volume.usedBytes);
         inodes(labels, volume.inodes);
@@ -111,47 +151,65 @@ export class NodeMetrics {
       }
     };
 
+    // Registered in name order, as the kubelet's registry writes families.
     const c = this.cadvisor;
-    const cpuUsage = c.counter(
-      "container_cpu_usage_seconds_total",
-      "Cumulative cpu time consumed in seconds.",
-      [...CADVISOR_LABELS, "cpu"],
-    );
-    const cfsPeriods = c.counter(
+    const cadvisorCounter = (name: string, help: string, labels: string[]) =>
+      sortedLabels(c.counter(name, help, labels));
+    const cadvisorGauge = (name: string, help: string, labels: string[]) =>
+      sortedLabels(c.gauge(name, help, labels));
+    const cfsPeriods = cadvisorCounter(
       "container_cpu_cfs_periods_total",
       "Number of elapsed enforcement period intervals.",
       CADVISOR_LABELS,
     );
-    const cfsThrottled = c.counter(
+    const cfsThrottled = cadvisorCounter(
       "container_cpu_cfs_throttled_periods_total",
       "Number of throttled period intervals.",
       CADVISOR_LABELS,
     );
-    const workingSet = c.gauge(
-      "container_memory_working_set_bytes",
-      "Current working set in bytes.",
-      CADVISOR_LABELS,
+    // cpu is always "total" through the kubelet: it does not collect per-CPU usage.
+    const cpuUsage = cadvisorCounter(
+      "container_cpu_usage_seconds_total",
+      "Cumulative cpu time consumed in seconds.",
+      [...CADVISOR_LABELS, "cpu"],
     );
-    const memoryUsage = c.gauge(
-      "container_memory_usage_bytes",
-      "Current memory usage in bytes, including all memory regardless of when it was accessed",
-      CADVISOR_LABELS,
-    );
-    const memoryRss = c.gauge("container_memory_rss", "Size of RSS in bytes.", CADVISOR_LABELS);
-    const memoryCache = c.gauge(
+    const memoryCache = cadvisorGauge(
       "container_memory_cache",
       "Number of bytes of page cache memory.",
       CADVISOR_LABELS,
     );
-    const memoryLimit = c.gauge(
+    const memoryRss = cadvisorGauge("container_memory_rss", "Size of RSS in bytes.", CADVISOR_LABELS);
+    const memoryUsage = cadvisorGauge(
+      "container_memory_usage_bytes",
+      "Current memory usage in bytes, including all memory regardless of when it was accessed",
+      CADVISOR_LABELS,
+    );
+    const workingSet = cadvisorGauge(
+      "container_memory_working_set_bytes",
+      "Current working set in bytes.",
+      CADVISOR_LABELS,
+    );
+    const cpuPeriod = cadvisorGauge(
+      "container_spec_cpu_period",
+      "CPU period of the container.",
+      CADVISOR_LABELS,
+    );
+    const cpuQuota = cadvisorGauge(
+      "container_spec_cpu_quota",
+      "CPU quota of the container.",
+      CADVISOR_LABELS,
+    );
+    const memoryLimit = cadvisorGauge(
       "container_spec_memory_limit_bytes",
       "Memory limit for the container.",
       CADVISOR_LABELS,
     );
-    const cpuQuota = c.gauge("container_spec_cpu_quota", "CPU quota of the container.", CADVISOR_LABELS);
-    const cpuPeriod = c.gauge("container_spec_cpu_period", "CPU period of the container.", CADVISOR_LABELS);
-    const machineCores = c.gauge("machine_cpu_cores", "Number of logical CPU cores.", []);
-    const machineMemory = c.gauge("machine_memory_bytes", "Amount of memory installed on the machine.", []);
+    const machineCores = cadvisorGauge("machine_cpu_cores", "Number of logical CPU cores.", MACHINE_LABELS);
+    const machineMemory = cadvisorGauge(
+      "machine_memory_bytes",
+      "Amount of memory installed on the machine.",
+      MACHINE_LABELS,
+    );
 
     const emitMemory = (labels: Labels, memory: { workingSet: number; cache: number }, limit: number) => {
       workingSet(labels, memory.workingSet);
@@ -163,8 +221,9 @@ export class NodeMetrics {
 
     this.renderCadvisor = (cluster) => {
       const node = cluster.nodes.find((candidate) => candidate.name === this.nodeName) as Node;
-      machineCores({}, node.capacity.cpu);
-      machineMemory({}, node.capacity.memory);
+      const machine = machineLabels(node);
+      machineCores(machine, node.capacity.cpu);
+      machineMemory(machine, node.capacity.memory);
       const pods = podsOn(cluster, this.nodeName);
       const running = (pod: Pod) =>
         pod.containers.filter((container) => container.status.state === "running");
@@ -193,6 +252,35 @@ export class NodeMetrics {
         { workingSet: node.systemUsage.memory + allPods.workingSet, cache: allPods.cache },
         node.capacity.memory,
       );
+      // cgroup v2 has no cpu.max at the root, so cAdvisor reads a period of 0.
+      cpuPeriod(root, 0);
+
+      // The slices above the pods: kubepods and one per QoS class; Guaranteed pods sit directly in
+      // kubepods. The kubelet limits kubepods to capacity minus the kube/system reservations (here
+      // allocatable: the model keeps no separate eviction threshold) and leaves the QoS slices unlimited.
+      const slices: { id: string; pods: Pod[]; memoryLimit: number }[] = [
+        { id: "/kubepods.slice", pods, memoryLimit: node.allocatable.memory },
+        ...QOS_SLICES.map((qos) => ({
+          id: `/kubepods.slice/kubepods-${qos}.slice`,
+          pods: pods.filter((pod) => qosClass(pod) === qos),
+          memoryLimit: 0,
+        })),
+      ];
+      for (const slice of slices) {
+        const labels = { ...root, id: slice.id };
+        cpuUsage(
+          { ...labels, cpu: "total" },
+          slice.pods.reduce((sum, pod) => sum + pod.cgroupCpuSeconds, 0),
+        );
+        const memory = slice.pods
+          .map(podMemory)
+          .reduce(
+            (sum, pod) => ({ workingSet: sum.workingSet + pod.workingSet, cache: sum.cache + pod.cache }),
+            { workingSet: 0, cache: 0 },
+          );
+        emitMemory(labels, memory, slice.memoryLimit);
+        cpuPeriod(labels, CFS_PERIOD_US);
+      }
 
       for (const pod of pods) {
         const cgroup = podCgroup(pod);
@@ -204,6 +292,10 @@ export class NodeMetrics {
           ? pod.containers.reduce((sum, container) => sum + (container.limits?.memory ?? 0), 0)
           : 0;
         emitMemory(podLabels, podMemory(pod), limits);
+        // The kubelet also gives the pod's cgroup a CPU quota (the sum of its containers' limits) when
+        // every container has one; the model keeps no pod-level CFS counters, so that quota and its
+        // cfs series are left out here.
+        cpuPeriod(podLabels, CFS_PERIOD_US);
 
         const sandbox = sandboxLabels(node, pod, cgroup);
         cpuUsage({ ...sandbox, cpu: "total" }, pod.sandboxCpuSeconds);

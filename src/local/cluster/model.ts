@@ -29,7 +29,7 @@ export interface Resources {
 export type ContainerStatus =
   | { state: "running"; startedAt: number }
   | { state: "waiting"; reason: string }
-  | { state: "terminated"; reason: string; exitCode: number };
+  | { state: "terminated"; reason: string; exitCode: number; startedAt: number };
 
 export interface Container {
   name: string;
@@ -516,6 +516,16 @@ export function initialCluster(options: ClusterOptions): Cluster {
       },
       index,
     );
+  });
+
+  // A pod started by hand (kubectl run), which no controller owns: kube-state-metrics exports its
+  // owner labels empty. It runs, so it raises nothing, but its series have that shape.
+  place({
+    namespace: app,
+    name: "psql-debug",
+    containers: [
+      { name: "psql", image: "docker.io/library/postgres:16.4", usage: { cpu: 0.01, memory: 0.1 } },
+    ],
   });
 
   const volume = (namespace: string, claim: string, capacityBytes: number, usedShare: number): Volume => ({
