@@ -13,6 +13,13 @@ export const blackboxExporterMetrics: readonly CatalogMetric[] = [
     help: "1 when the probe succeeded",
   },
   {
+    name: "probe_http_status_code",
+    type: "gauge",
+    labels: ["instance"],
+    jobs: job,
+    help: "HTTP status of the final response; 0 when no response came (DNS, connect or TLS failed)",
+  },
+  {
     name: "probe_duration_seconds",
     type: "gauge",
     labels: ["instance"],
@@ -20,10 +27,10 @@ export const blackboxExporterMetrics: readonly CatalogMetric[] = [
     help: "How long the probe took",
   },
   {
-    name: "probe_ssl_earliest_cert_expiry",
+    name: "probe_ssl_last_chain_expiry_timestamp_seconds",
     type: "gauge",
     labels: ["instance"],
     jobs: job,
-    help: "Unix time at which the first certificate of the served chain expires",
+    help: "Unix time at which the verified chain expires (its earliest certificate; the latest such of several chains). probe_ssl_earliest_cert_expiry would count every certificate served, stray ones too",
   },
 ];

@@ -11,7 +11,7 @@ export const certManagerMetrics: readonly CatalogMetric[] = [
     type: "gauge",
     labels,
     jobs: ["kubernetes-pods"],
-    help: "Unix time at which the Certificate expires; 0 until it was first issued",
+    help: "Unix time at which the Certificate expires; 0 while its status has no notAfter (not issued yet, or its Secret is gone or unreadable)",
   },
   {
     name: "certmanager_certificate_ready_status",

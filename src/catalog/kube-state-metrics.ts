@@ -21,7 +21,7 @@ export const kubeStateMetrics: readonly CatalogMetric[] = [
     type: "gauge",
     labels: [...pod, "owner_kind", "owner_name", "owner_is_controller"],
     jobs: job,
-    help: 'The pod\'s owner; owner_kind="<none>" for a pod no controller manages',
+    help: "The pod's owner; a pod no controller manages has its owner labels empty, which Prometheus stores as no label",
   },
   {
     name: "kube_pod_status_phase",

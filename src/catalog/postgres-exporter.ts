@@ -9,14 +9,14 @@ export const postgresExporterMetrics: readonly CatalogMetric[] = [
     type: "gauge",
     labels: [],
     jobs: job,
-    help: "1 when the exporter's last query to PostgreSQL succeeded, 0 when it could not connect",
+    help: "1 when the exporter could connect to PostgreSQL (a ping) at its last scrape, 0 when it could not; failed queries do not lower it",
   },
   {
     name: "pg_stat_activity_count",
     type: "gauge",
     labels: ["datname", "state"],
     jobs: job,
-    help: "Connections per database and state (active, idle, idle in transaction, …)",
+    help: "Backends per database, state (active, idle, idle in transaction, …), user, application, backend type and wait event: sum by the labels you need",
   },
   {
     name: "pg_settings_max_connections",

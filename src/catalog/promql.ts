@@ -11,6 +11,14 @@ export interface SelectorRead {
   text: string;
   /** Jobs a `job="a"` or `job=~"a|b"` matcher selects; undefined without a job matcher. */
   jobs: string[] | undefined;
+  /** Every label matcher, the metric name's included, values unquoted. */
+  matchers: LabelMatcher[];
+}
+
+export interface LabelMatcher {
+  label: string;
+  op: "=" | "!=" | "=~" | "!~";
+  value: string;
 }
 
 export interface ExpressionReads {
@@ -40,7 +48,7 @@ export function readsOf(expr: string): ExpressionReads {
       if (ref.name !== "VectorSelector") return;
       const node = ref.node;
       const identifier = node.getChild("Identifier");
-      const matchers: { label: string; op: string; value: string }[] = [];
+      const matchers: LabelMatcher[] = [];
       const list = node.getChild("LabelMatchers");
       for (let child = list?.firstChild; child; child = child.nextSibling) {
         const label = child.getChild("LabelName") ?? child.getChild("QuotedLabelName");
@@ -49,7 +57,7 @@ export function readsOf(expr: string): ExpressionReads {
         if (!label || !op || !value) continue;
         matchers.push({
           label: unquote(text(expr, label)),
-          op: text(expr, op),
+          op: text(expr, op) as LabelMatcher["op"],
           value: unquote(text(expr, value)),
         });
       }
@@ -58,6 +66,7 @@ export function readsOf(expr: string): ExpressionReads {
         metric: identifier ? text(expr, identifier) : nameMatcher?.value,
         text: text(expr, node),
         jobs: jobsSelected(matchers.find((m) => m.label === "job")),
+        matchers,
       });
     },
   });

@@ -12,8 +12,10 @@ export interface Sample {
   value: number;
 }
 
+/** A series as Prometheus stores it after a scrape: a label exported empty is no label at all. */
 export const selector = (name: string, labels: Labels) =>
   `${name}{${Object.entries(labels)
+    .filter(([, value]) => value !== "")
     .map(([key, value]) => `${key}="${value}"`)
     .join(", ")}}`;
 export const input = (name: string, labels: Labels, values: string): InputSeries => ({
@@ -43,6 +45,8 @@ const plueTarget = (service: string, pod: string, ip: string, port: number): Lab
 });
 const api1 = plueTarget("api", API_1, "10.244.1.17", 4000);
 const api2 = plueTarget("api", API_2, "10.244.2.9", 4000);
+/** OpenTelemetry's db.client.connection.pool.name, as observePgPool names a pg.Pool. */
+const pool = { db_client_connection_pool_name: "postgres.plue.svc:5432/plue" };
 const web1 = plueTarget("web", WEB_1, "10.244.1.23", 5173);
 
 /** One OpenTelemetry request-duration histogram (prom-client exposition) whose requests all take
@@ -93,12 +97,12 @@ export const httpSeries: InputSeries[] = [
   input("http_server_active_requests", api1, constant(3)),
   input("http_server_active_requests", api2, constant(2)),
   input("http_server_active_requests", web1, constant(1)),
-  input("db_client_connection_count", { ...api1, state: "used" }, constant(4)),
-  input("db_client_connection_count", { ...api1, state: "idle" }, constant(6)),
-  input("db_client_connection_count", { ...api2, state: "used" }, constant(2)),
-  input("db_client_connection_count", { ...api2, state: "idle" }, constant(8)),
-  input("db_client_connection_max", api1, constant(10)),
-  input("db_client_connection_max", api2, constant(10)),
+  input("db_client_connection_count", { ...api1, ...pool, db_client_connection_state: "used" }, constant(4)),
+  input("db_client_connection_count", { ...api1, ...pool, db_client_connection_state: "idle" }, constant(6)),
+  input("db_client_connection_count", { ...api2, ...pool, db_client_connection_state: "used" }, constant(2)),
+  input("db_client_connection_count", { ...api2, ...pool, db_client_connection_state: "idle" }, constant(8)),
+  input("db_client_connection_max", { ...api1, ...pool }, constant(10)),
+  input("db_client_connection_max", { ...api2, ...pool }, constant(10)),
   // api-2's last scrape failed: it still belongs to api.
   input("up", api1, constant(1)),
   input("up", api2, constant(0)),
@@ -294,6 +298,16 @@ const volume = (namespace: string, claim: string, node: string, capacity: number
   ];
 };
 const postgres = { job: "postgres-exporter", instance: "10.244.2.30:9187" };
+/** Labels of a group of client backends in pg_stat_activity_count (postgres_exporter v0.20). */
+const plueBackends = (state: "active" | "idle") => ({
+  datname: "plue",
+  state,
+  usename: "plue",
+  application_name: "",
+  backend_type: "client backend",
+  wait_event_type: state === "idle" ? "Client" : "",
+  wait_event: state === "idle" ? "ClientRead" : "",
+});
 
 export const directSeries: InputSeries[] = [
   ...nodeConditions("node-a", "true"),
@@ -302,8 +316,8 @@ export const directSeries: InputSeries[] = [
   ...nodeMemory("node-b", "10.0.0.12", 16384 * MiB, 4096 * MiB),
   ...volume("monitoring", "prometheus-data-prometheus-0", "10.0.0.11", 50 * 1024 * MiB, 20 * 1024 * MiB),
   ...volume("monitoring", "grafana-data", "10.0.0.12", 10 * 1024 * MiB, 9 * 1024 * MiB),
-  input("pg_stat_activity_count", { ...postgres, datname: "plue", state: "active" }, constant(3)),
-  input("pg_stat_activity_count", { ...postgres, datname: "plue", state: "idle" }, constant(13)),
+  input("pg_stat_activity_count", { ...postgres, ...plueBackends("active") }, constant(3)),
+  input("pg_stat_activity_count", { ...postgres, ...plueBackends("idle") }, constant(13)),
   input("pg_settings_max_connections", postgres, constant(100)),
   // Prometheus writes ALERTS for each pending or firing alert; Watchdog always fires.
   input("ALERTS", { alertname: "Watchdog", alertstate: "firing", severity: "none" }, constant(1)),

@@ -146,8 +146,16 @@ const tests = [
         expr: recorded.dbConnectionsByState,
         eval_time: "10m",
         exp_samples: [
-          sample(recorded.dbConnectionsByState, { namespace: "plue", service: "api", state: "used" }, 6),
-          sample(recorded.dbConnectionsByState, { namespace: "plue", service: "api", state: "idle" }, 14),
+          sample(
+            recorded.dbConnectionsByState,
+            { namespace: "plue", service: "api", db_client_connection_state: "used" },
+            6,
+          ),
+          sample(
+            recorded.dbConnectionsByState,
+            { namespace: "plue", service: "api", db_client_connection_state: "idle" },
+            14,
+          ),
         ],
       },
       {
