@@ -102,10 +102,10 @@ export function kubernetesCluster(config: StackConfig): Record<string, unknown> 
   const volumeUsage = barGaugePanel(config, {
     title: "Persistent volume usage",
     description:
-      "How full each persistent volume claim is, as its kubelet reports it. PersistentVolumeSpaceLow and PersistentVolumeSpaceCritical fire at the orange and red levels.",
+      "How full each persistent volume claim is for the application: the share it can no longer write to (reserved blocks included), as its kubelet reports it. PersistentVolumeSpaceLow and PersistentVolumeSpaceCritical fire at the orange and red levels.",
     queries: [
       {
-        expr: `max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${kubelet}, ${inNamespaces}} / kubelet_volume_stats_capacity_bytes{${kubelet}, ${inNamespaces}})`,
+        expr: `max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{${kubelet}, ${inNamespaces}} / kubelet_volume_stats_capacity_bytes{${kubelet}, ${inNamespaces}})`,
         legend: "{{namespace}}/{{persistentvolumeclaim}}",
         instant: true,
       },

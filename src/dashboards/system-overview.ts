@@ -105,7 +105,7 @@ export function systemOverview(config: StackConfig): Record<string, unknown> {
         "Connections each service's pool holds in use (solid) against the most it may open (dashed).",
       queries: [
         {
-          expr: `${recorded.dbConnectionsByState}{${selectedServices}, state="used"}`,
+          expr: `${recorded.dbConnectionsByState}{${selectedServices}, db_client_connection_state="used"}`,
           legend: "{{service}} used",
         },
         { expr: `${recorded.dbConnectionsMax}{${selectedServices}}`, legend: "{{service}} max" },

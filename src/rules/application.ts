@@ -1,8 +1,9 @@
-// Plue's services (api, web, electric): availability, 5xx share, latency.
+// Plue's services (api, web, electric): availability, 5xx share, latency; and the availability of
+// the public endpoints blackbox-exporter probes from inside the cluster (Plue's domain, Grafana, extras).
 import { PLUE_SERVICES } from "../catalog/plue-services.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { alertRule, promql, ratio } from "./alert.ts";
-import { plueServices } from "./selectors.ts";
+import { blackbox, plueServices } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
 import type { RuleGroup } from "./types.ts";
 
@@ -41,6 +42,21 @@ export function applicationRules(config: StackConfig, timing: Timing): RuleGroup
         summary: "{{ $labels.service }} is down",
         description:
           "No instance of {{ $labels.namespace }}/{{ $labels.service }} has answered a scrape for 2 minutes: every target is down or none is discovered.",
+      }),
+      alertRule(config, {
+        name: "EndpointDown",
+        // One failed probe is a blip (a dropped packet, a pod rolling), not an outage: fire when most
+        // probes of the last 5 minutes failed, which also catches an endpoint failing on and off.
+        // A failed handshake (an expired or untrusted certificate) is a failed probe too.
+        expr: promql`
+          avg by (instance) (
+            avg_over_time(probe_success{${blackbox}}[${timing.window("5m")}])
+          ) < 0.5`,
+        for: timing.duration("2m"),
+        severity: "critical",
+        summary: "{{ $labels.instance }} is down",
+        description:
+          "Only {{ $value | humanizePercentage }} of the probes of {{ $labels.instance }} succeeded over the last 5 minutes, for 2 minutes now: the endpoint is unreachable, answers with an error, or its certificate is not trusted.",
       }),
       errorAlert("HighErrorRate", config.alertErrorRateThreshold, "5m", "warning"),
       errorAlert("CriticalErrorRate", config.alertErrorRateCriticalThreshold, "2m", "critical"),

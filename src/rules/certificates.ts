@@ -12,13 +12,18 @@ const expiresIn =
 
 export function certificateRules(config: StackConfig, timing: Timing): RuleGroup {
   // Seconds until expiry, per probed URL and per cert-manager Certificate.
+  // - A probe reads the chain it verified, not every certificate the server sends: a stray expired
+  //   cross-signed certificate in the bundle does not matter while a valid chain exists. Without
+  //   verification the metric is the zero time (negative): > 0 drops it.
   // - An expired certificate fails the probe's handshake and the probe stops reporting its expiry:
   //   last_over_time keeps the last value seen for a day so the alert does not resolve at expiry.
   // - cert-manager reports 0 for a Certificate that was never issued: that is not an expiry.
   // - Scraped without honor_labels, the Certificate's namespace arrives as exported_namespace.
   const secondsLeft = promql`
     (
-      min by (instance) (last_over_time(probe_ssl_earliest_cert_expiry{${blackbox}}[${timing.window("1d")}]))
+      min by (instance) (
+        last_over_time(probe_ssl_last_chain_expiry_timestamp_seconds{${blackbox}}[${timing.window("1d")}]) > 0
+      )
       or
       min by (namespace, name) (
         label_replace(

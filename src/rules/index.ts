@@ -39,7 +39,7 @@ export function ruleFiles(config: StackConfig, timing: Timing = realTime): RuleF
   return files;
 }
 
-/** The seed's 22 alerts and Watchdog, in rule-file order. */
+/** The seed's 22 alerts, EndpointDown and Watchdog, in rule-file order. */
 export const ALERT_NAMES = [
   "PodCrashLooping",
   "PodFrequentRestarts",
@@ -49,6 +49,7 @@ export const ALERT_NAMES = [
   "CriticalCPUUsage",
   "CriticalMemoryUsage",
   "ServiceDown",
+  "EndpointDown",
   "HighErrorRate",
   "CriticalErrorRate",
   "SlowResponseTime",

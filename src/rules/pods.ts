@@ -67,16 +67,18 @@ export function podRules(config: StackConfig, timing: Timing): RuleGroup {
       }),
       alertRule(config, {
         name: "PodNotReady",
-        // Pending and Unknown always count. A Failed pod counts only when no controller owns it: a
-        // Job accounts for its failed pods itself, and an evicted ReplicaSet pod lingers as Failed
-        // after its replacement already runs. Succeeded pods never count.
+        // Pending always counts; Unknown too, though current kubelets never report it. A Failed pod
+        // counts only when no controller owns it: a Job accounts for its failed pods itself, and an
+        // evicted ReplicaSet pod lingers as Failed after its replacement already runs. Succeeded pods
+        // never count. kube-state-metrics (v2.8.0 on) exports an ownerless pod's owner_kind as "",
+        // which Prometheus stores as no label at all: owner_kind="" matches exactly that.
         expr: withNode(promql`
           max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase=~"Pending|Unknown"} == 1)
           or
           (
             max by (namespace, pod) (kube_pod_status_phase{${ksm}, phase="Failed"} == 1)
             and on (namespace, pod)
-            kube_pod_owner{${ksm}, owner_kind="<none>"}
+            kube_pod_owner{${ksm}, owner_kind=""}
           )`),
         for: timing.duration("10m"),
         severity: "warning",

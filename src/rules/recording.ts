@@ -94,7 +94,7 @@ function plueHttpRules(timing: Timing): RuleGroup {
       ),
       rule(
         recorded.dbConnectionsByState,
-        `sum by (namespace, service, state) (db_client_connection_count{${plueServices}})`,
+        `sum by (namespace, service, db_client_connection_state) (db_client_connection_count{${plueServices}})`,
       ),
       rule(
         recorded.dbConnectionsMax,

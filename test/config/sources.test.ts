@@ -66,7 +66,7 @@ describe("config sources", () => {
     expect(config.alertMemoryThreshold).toBe(85);
     expect(config.prometheusStorageSize).toBe("100Gi");
     expect(config.images.grafana).toBe("grafana/grafana:12.0.0");
-    expect(config.images.prometheus).toMatch(/prometheus:v3\.5\./);
+    expect(config.images.prometheus).toMatch(/prometheus:v3\.13\./);
   });
 
   it("ranks --set over the environment over the file over the defaults", async () => {

@@ -6,14 +6,9 @@ import { type InputSeries, type Labels, segments, series } from "./promtool.ts";
 export const NODE = "plue-node-1";
 export const OTHER_NODE = "plue-node-2";
 
-// kube-state-metrics, scraped with honor_labels: an object's namespace/pod override the target's.
-const ksmTarget: Labels = {
-  job: "kube-state-metrics",
-  instance: "10.244.0.15:8080",
-  namespace: "monitoring",
-  pod: "kube-state-metrics-7c9d8b6f5-q2x8k",
-  service: "kube-state-metrics",
-};
+// kube-state-metrics' job attaches no target label of its own (src/prometheus/jobs/kube-state-metrics.ts):
+// a series has the object's namespace and pod, or none (nodes).
+const ksmTarget: Labels = { job: "kube-state-metrics", instance: "10.244.0.15:8080" };
 
 export const ksm = (name: string, labels: Labels, values: string): InputSeries =>
   series(name, { ...ksmTarget, ...labels }, values);
@@ -69,15 +64,19 @@ export function podInfo(pod: PodRef, node: string, samples: number): InputSeries
   );
 }
 
-export function podOwner(pod: PodRef, kind: string, name: string, samples: number): InputSeries {
-  const none = kind === "<none>";
+/** kube_pod_owner; `undefined` for a pod no controller owns: kube-state-metrics exports its owner labels empty. */
+export function podOwner(
+  pod: PodRef,
+  owner: { kind: string; name: string } | undefined,
+  samples: number,
+): InputSeries {
   return ksm(
     "kube_pod_owner",
     {
       ...pod,
-      owner_kind: kind,
-      owner_name: none ? "<none>" : name,
-      owner_is_controller: none ? "<none>" : "true",
+      owner_kind: owner?.kind ?? "",
+      owner_name: owner?.name ?? "",
+      owner_is_controller: owner ? "true" : "",
     },
     segments([1, samples]),
   );

@@ -50,6 +50,13 @@ const mutations: Mutation[] = [
     caughtBy: "a Failed pod of a Job, or an evicted pod its ReplicaSet already replaced, does not fire",
   },
   {
+    // kube-state-metrics wrote "<none>" before v2.8.0; it now exports the owner labels empty.
+    naive: 'takes an ownerless pod\'s owner_kind to be "<none>"',
+    alerts: ["PodNotReady"],
+    mutate: replace('owner_kind=""', 'owner_kind="<none>"'),
+    caughtBy: "a Failed pod no controller manages fires",
+  },
+  {
     naive: "counts every pod not Running",
     alerts: ["PodNotReady"],
     mutate: (rule) => {
@@ -101,10 +108,10 @@ const mutations: Mutation[] = [
     caughtBy: "4xx responses never count as errors",
   },
   {
-    naive: "keeps one failed connection in a 5-minute window",
+    naive: "keeps one checkout timeout in a 5-minute window",
     alerts: ["DatabaseConnectionFailure"],
     mutate: replace(/\[2m\]/g, "[5m]"),
-    caughtBy: "a single failed connection attempt does not page",
+    caughtBy: "a single checkout timeout does not page",
   },
   {
     naive: "reports a claim once per kubelet that mounts it",
@@ -113,6 +120,13 @@ const mutations: Mutation[] = [
       rule.expr = "kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > 0.8";
     },
     caughtBy: "a ReadWriteMany claim reported by two kubelets fires once",
+  },
+  {
+    naive: "reads used/capacity, blind to the blocks reserved for root",
+    alerts: ["PersistentVolumeSpaceCritical"],
+    mutate: replace("1 - kubelet_volume_stats_available_bytes", "kubelet_volume_stats_used_bytes"),
+    caughtBy:
+      "a volume with 8% left to write fires PersistentVolumeSpaceCritical, whatever used/capacity says",
   },
   {
     naive: "alerts on read-only claims",
@@ -136,10 +150,16 @@ const mutations: Mutation[] = [
     caughtBy: "an expired certificate that fails the probe keeps the critical alert firing",
   },
   {
+    naive: "reads the earliest expiry of every certificate served, stray ones included",
+    alerts: ["CertificateExpiringSoon", "CertificateExpiryCritical"],
+    mutate: replace("probe_ssl_last_chain_expiry_timestamp_seconds", "probe_ssl_earliest_cert_expiry"),
+    caughtBy: "a stray certificate outside the verified chain, expiring soon, does not fire",
+  },
+  {
     naive: "takes the Certificate's namespace from the target when honor_labels is off",
     alerts: ["CertificateExpiryCritical"],
     mutate: replace(/label_replace\(\n\s*(certmanager_[^\n]*),\n[^\n]*\n\s*\)/g, "$1"),
-    caughtBy: "a Certificate scraped without honor_labels keeps its own namespace",
+    caughtBy: "a Certificate keeps its own namespace, not the one of cert-manager's pod",
   },
   {
     naive: "warns the moment a certificate enters cert-manager's renewal window",
@@ -148,6 +168,15 @@ const mutations: Mutation[] = [
       delete rule.for;
     },
     caughtBy: "a routine renewal at 30 days, done within the hour, does not fire",
+  },
+  {
+    naive: "pages on any failed probe",
+    alerts: ["EndpointDown"],
+    mutate: (rule) => {
+      rule.expr = 'probe_success{job="blackbox"} == 0';
+      delete rule.for;
+    },
+    caughtBy: "a single failed probe is not EndpointDown",
   },
   {
     naive: "compares available with desired replicas, ignoring rollout progress",

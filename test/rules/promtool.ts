@@ -37,8 +37,10 @@ export interface RuleCase {
 /** The default runbookBaseUrl, spelled out so the test does not reuse the code under test. */
 export const RUNBOOKS = "https://github.com/plue/plue-monitoring/blob/main/docs/runbooks";
 
+/** An input series as Prometheus stores it after a scrape: a label exported empty is no label at all. */
 export function series(name: string, labels: Labels, values: string): InputSeries {
   const rendered = Object.entries(labels)
+    .filter(([, value]) => value !== "")
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(", ");
   return { series: `${name}{${rendered}}`, values };

@@ -43,7 +43,7 @@ function spoken(duration: string): string {
 }
 
 describe("runbooks", () => {
-  it("exist for exactly the 23 alerts", () => {
+  it("exist for exactly the 24 alerts", () => {
     const files = readdirSync(RUNBOOKS_DIR).filter((name) => name.endsWith(".md"));
     expect(files.map((name) => name.replace(/\.md$/, "")).sort()).toEqual([...ALERT_NAMES].sort());
   });

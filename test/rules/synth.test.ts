@@ -16,6 +16,7 @@ import { RUNBOOKS } from "./promtool.ts";
 const RULES_DIR = "config/prometheus/rules/";
 const CRITICAL = [
   "ServiceDown",
+  "EndpointDown",
   "CriticalErrorRate",
   "CriticalCPUUsage",
   "CriticalMemoryUsage",
@@ -68,7 +69,7 @@ describe("the synthesized rule files", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 
-  it("hold the seed's 22 alerts and Watchdog, each once", () => {
+  it("hold the seed's 22 alerts, EndpointDown and Watchdog, each once", () => {
     expect(alerts.map((alert) => alert.alert).sort()).toEqual([...ALERT_NAMES].sort());
     expect(alertNames(testConfig())).toEqual([...ALERT_NAMES]);
   });

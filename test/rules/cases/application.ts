@@ -1,5 +1,5 @@
-// ServiceDown, HighErrorRate, CriticalErrorRate, SlowResponseTime.
-import { healthyUp, type PlueServiceName, plueTarget, up } from "../exporters.ts";
+// ServiceDown, EndpointDown, HighErrorRate, CriticalErrorRate, SlowResponseTime.
+import { blackboxTarget, healthyUp, type PlueServiceName, plueTarget, up } from "../exporters.ts";
 import { counter, type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
 
 const span = (minutes: number) => minutes * 2 + 1;
@@ -9,6 +9,17 @@ const serviceDown = (service: PlueServiceName): ExpectedAlert => ({
   annotations: {
     summary: `${service} is down`,
     description: `No instance of plue/${service} has answered a scrape for 2 minutes: every target is down or none is discovered.`,
+  },
+});
+
+/** probe_success of a probed URL: 1 or 0 per probe. */
+const probeSuccess = (url: string, values: string) => series("probe_success", blackboxTarget(url), values);
+
+const endpointDown = (url: string, percent: string): ExpectedAlert => ({
+  labels: { instance: url, severity: "critical" },
+  annotations: {
+    summary: `${url} is down`,
+    description: `Only ${percent} of the probes of ${url} succeeded over the last 5 minutes, for 2 minutes now: the endpoint is unreachable, answers with an error, or its certificate is not trusted.`,
   },
 });
 
@@ -123,6 +134,30 @@ export const applicationCases: RuleCase[] = [
     checks: [...quiet("6m", "ServiceDown"), ...quiet("7m", "ServiceDown")],
   },
   {
+    name: "an endpoint whose probes fail from 5m on fires EndpointDown once most probes of 5 minutes failed",
+    series: [
+      probeSuccess("https://plue.dev", segments([1, 10], [0, span(10)])),
+      probeSuccess("https://grafana.plue.dev", segments([1, span(15)])),
+    ],
+    checks: [
+      ...quiet("8m", "EndpointDown"),
+      fires("10m30s", "EndpointDown", endpointDown("https://plue.dev", "0%")),
+    ],
+  },
+  {
+    name: "a single failed probe is not EndpointDown",
+    series: [probeSuccess("https://plue.dev", segments([1, 10], [0, 1], [1, span(10)]))],
+    checks: [...quiet("5m", "EndpointDown"), ...quiet("6m", "EndpointDown"), ...quiet("9m", "EndpointDown")],
+  },
+  {
+    name: "an endpoint failing three probes of four fires EndpointDown",
+    series: [probeSuccess("https://plue.dev", Array.from({ length: 8 }, () => "1 0 0 0").join(" "))],
+    checks: [
+      ...quiet("1m", "EndpointDown"),
+      fires("6m", "EndpointDown", endpointDown("https://plue.dev", "27.27%")),
+    ],
+  },
+  {
     name: "healthy services raise nothing",
     series: [
       ...healthyUp(span(20)),
@@ -130,7 +165,14 @@ export const applicationCases: RuleCase[] = [
       requests("api", "500", 0.05, 20),
       ...histogram("api", 50, { "0.1": 0.9, "0.5": 0.99, "1": 0.999 }, 20),
     ],
-    checks: quiet("18m", "ServiceDown", "HighErrorRate", "CriticalErrorRate", "SlowResponseTime"),
+    checks: quiet(
+      "18m",
+      "ServiceDown",
+      "EndpointDown",
+      "HighErrorRate",
+      "CriticalErrorRate",
+      "SlowResponseTime",
+    ),
   },
   {
     name: "2% of requests failing with 5xx fires HighErrorRate only",

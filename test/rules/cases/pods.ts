@@ -119,22 +119,20 @@ export const podCases: RuleCase[] = [
     name: "a pod no node can take, Pending for more than 10 minutes, fires without a node label",
     series: [
       ...podPhases(apiPod, [["Pending", span(15)]]),
-      podOwner(apiPod, "ReplicaSet", "api-7d9f8c6b5", span(15)),
+      podOwner(apiPod, { kind: "ReplicaSet", name: "api-7d9f8c6b5" }, span(15)),
       podInfo(apiPod, "", span(15)),
     ],
     checks: [...quiet("9m", "PodNotReady"), fires("11m", "PodNotReady", notReady(apiPod))],
   },
   {
-    name: "a pod in Unknown phase (its node lost) fires with its node",
+    name: "a scheduled pod whose image cannot be pulled, Pending for more than 10 minutes, fires with its node",
     series: [
-      ...podPhases(apiPod, [
-        ["Running", 4],
-        ["Unknown", span(15)],
-      ]),
-      podOwner(apiPod, "ReplicaSet", "api-7d9f8c6b5", span(17)),
-      podInfo(apiPod, NODE, span(17)),
+      ...podPhases(apiPod, [["Pending", span(15)]]),
+      podOwner(apiPod, { kind: "ReplicaSet", name: "api-7d9f8c6b5" }, span(15)),
+      podInfo(apiPod, NODE, span(15)),
+      waiting(apiPod, "ImagePullBackOff", segments([1, span(15)])),
     ],
-    checks: [fires("13m", "PodNotReady", notReady(apiPod, NODE))],
+    checks: [...quiet("9m", "PodNotReady"), fires("11m", "PodNotReady", notReady(apiPod, NODE))],
   },
   {
     name: "a pod that takes 5 minutes to pull its image and then runs does not fire",
@@ -153,7 +151,7 @@ export const podCases: RuleCase[] = [
         ["Running", 4],
         ["Succeeded", span(30)],
       ]),
-      podOwner(jobPod, "Job", "db-migrate-28391042", span(32)),
+      podOwner(jobPod, { kind: "Job", name: "db-migrate-28391042" }, span(32)),
       ...podPhases(apiPod, [["Running", span(32)]]),
     ],
     checks: quiet("30m", "PodNotReady"),
@@ -162,16 +160,16 @@ export const podCases: RuleCase[] = [
     name: "a Failed pod of a Job, or an evicted pod its ReplicaSet already replaced, does not fire",
     series: [
       ...podPhases(jobPod, [["Failed", span(30)]]),
-      podOwner(jobPod, "Job", "db-migrate-28391042", span(30)),
+      podOwner(jobPod, { kind: "Job", name: "db-migrate-28391042" }, span(30)),
       ...podPhases(webPod, [["Failed", span(30)]]),
-      podOwner(webPod, "ReplicaSet", "web-6b8d9f7c4", span(30)),
+      podOwner(webPod, { kind: "ReplicaSet", name: "web-6b8d9f7c4" }, span(30)),
       ksm("kube_pod_status_reason", { ...webPod, reason: "Evicted" }, segments([1, span(30)])),
     ],
     checks: quiet("25m", "PodNotReady"),
   },
   {
     name: "a Failed pod no controller manages fires",
-    series: [...podPhases(barePod, [["Failed", span(15)]]), podOwner(barePod, "<none>", "", span(15))],
+    series: [...podPhases(barePod, [["Failed", span(15)]]), podOwner(barePod, undefined, span(15))],
     checks: [fires("11m", "PodNotReady", notReady(barePod))],
   },
 ];

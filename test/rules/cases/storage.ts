@@ -5,17 +5,18 @@ import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series } fro
 const span = (minutes: number) => minutes * 2 + 1;
 const CAPACITY = 10 * 1024 ** 3;
 
-function volume(claim: string, usedShare: number, samples: number, node = NODE) {
+/**
+ * A claim of which `fullShare` is not available to the application. Of that, 5% of capacity is what
+ * ext4 reserves for root by default: neither used nor writable.
+ */
+function volume(claim: string, fullShare: number, samples: number, node = NODE, reservedShare = 0.05) {
   const labels = { ...kubeletTarget(node), namespace: "plue", persistentvolumeclaim: claim };
-  const used = Math.round(usedShare * CAPACITY);
+  const available = Math.round((1 - fullShare) * CAPACITY);
+  const used = Math.max(0, CAPACITY - available - Math.round(reservedShare * CAPACITY));
   return [
     series("kubelet_volume_stats_capacity_bytes", labels, segments([CAPACITY, samples])),
     series("kubelet_volume_stats_used_bytes", labels, segments([used, samples])),
-    series(
-      "kubelet_volume_stats_available_bytes",
-      labels,
-      segments([Math.max(0, CAPACITY - used - 0.05 * CAPACITY), samples]),
-    ),
+    series("kubelet_volume_stats_available_bytes", labels, segments([available, samples])),
   ];
 }
 
@@ -35,7 +36,7 @@ const full = (name: string, claim: string, percent: string, threshold: number): 
   },
   annotations: {
     summary: `Volume plue/${claim} is ${percent} full`,
-    description: `The persistent volume claimed by plue/${claim} is ${percent} full (alert above ${threshold}%).`,
+    description: `The persistent volume claimed by plue/${claim} is ${percent} full: only the rest is available to the application (alert above ${threshold}%).`,
   },
 });
 
@@ -62,6 +63,18 @@ export const storageCases: RuleCase[] = [
         full("PersistentVolumeSpaceCritical", "data-postgres-0", "95%", 90),
       ),
       fires("2m", "PersistentVolumeSpaceLow", full("PersistentVolumeSpaceLow", "data-postgres-0", "95%", 80)),
+    ],
+  },
+  {
+    // used/capacity reads 87% here: only the available bytes say how close the application is to ENOSPC.
+    name: "a volume with 8% left to write fires PersistentVolumeSpaceCritical, whatever used/capacity says",
+    series: [...volume("data-postgres-0", 0.92, span(5))],
+    checks: [
+      fires(
+        "2m",
+        "PersistentVolumeSpaceCritical",
+        full("PersistentVolumeSpaceCritical", "data-postgres-0", "92%", 90),
+      ),
     ],
   },
   {
