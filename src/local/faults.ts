@@ -41,6 +41,7 @@ export const FAULT_NAMES = [
   "db-saturated",
   "cert-expiring",
   "cert-critical",
+  "endpoint-down",
   "pod-crashloop",
   "pod-restarts",
   "pod-pending",
@@ -83,10 +84,12 @@ export interface DatabaseControls {
   release(): Promise<void>;
 }
 
-/** What the faults need of the HTTPS endpoint (TlsEndpoint provides it). */
+/** What the faults need of the probed HTTPS endpoint (TlsEndpoint provides it). */
 export interface CertificateControls {
   readonly url: string;
   setLifetime(days: number): Promise<void>;
+  /** The status every request gets. */
+  setStatus(status: number): void;
 }
 
 export interface FaultTargets {
@@ -321,6 +324,24 @@ function certificateFault(name: FaultName, alert: string, days: number): Fault {
   };
 }
 
+/** The probed endpoint answers 503 to everything: its probes fail with the handshake intact. */
+const endpointDownFault: Fault = {
+  name: "endpoint-down",
+  alert: "EndpointDown",
+  description: "the probed HTTPS endpoint answers every request with 503",
+  area: "certificate",
+  apply: async (targets) => {
+    const endpoint = need(targets.certificate, "endpoint-down", "the local HTTPS endpoint");
+    endpoint.setStatus(503);
+    return { message: `${endpoint.url} answers 503`, labels: { instance: endpoint.url } };
+  },
+  clear: async (targets) => {
+    const endpoint = need(targets.certificate, "endpoint-down", "the local HTTPS endpoint");
+    endpoint.setStatus(200);
+    return { message: `${endpoint.url} answers 200 again`, labels: { instance: endpoint.url } };
+  },
+};
+
 /** The database alerts read postgres_exporter's series: they carry its job (and its instance). */
 const POSTGRES_EXPORTER = { job: "postgres-exporter" };
 
@@ -419,6 +440,7 @@ export const faults: readonly Fault[] = [
   },
   certificateFault("cert-expiring", "CertificateExpiringSoon", CERTIFICATE_DAYS.expiring),
   certificateFault("cert-critical", "CertificateExpiryCritical", CERTIFICATE_DAYS.critical),
+  endpointDownFault,
   clusterFault(
     "pod-crashloop",
     "PodCrashLooping",

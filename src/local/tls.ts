@@ -123,6 +123,8 @@ export interface TlsEndpoint {
   lifetimeDays(): number;
   /** Issues a certificate valid for `days` from now and serves it to every new connection. */
   setLifetime(days: number): Promise<void>;
+  /** The HTTP status every request gets: 200 when healthy, 503 while the endpoint is "down". */
+  setStatus(status: number): void;
   close(): Promise<void>;
 }
 
@@ -135,14 +137,15 @@ export async function startTlsEndpoint(options: TlsEndpointOptions): Promise<Tls
   const ca = await createCertificateAuthority(options.dir);
   let lifetime = options.lifetimeDays ?? HEALTHY_CERTIFICATE_DAYS;
   let current = await issueServerCertificate(ca, options.dir, options.host, lifetime);
+  let status = 200;
   const secureContext = (certificate: ServerCertificate) => ({
     key: readFileSync(certificate.keyFile),
     cert: readFileSync(certificate.certFile),
   });
 
   const server: Server = createServer(secureContext(current), (_request, response) => {
-    response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
-    response.end("Plue (local HTTPS endpoint)\n");
+    response.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+    response.end(status === 200 ? "Plue (local HTTPS endpoint)\n" : "Service Unavailable\n");
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -161,6 +164,9 @@ export async function startTlsEndpoint(options: TlsEndpointOptions): Promise<Tls
       lifetime = days;
       // Connections kept alive would go on presenting the old certificate.
       server.closeIdleConnections();
+    },
+    setStatus(next) {
+      status = next;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import { connect } from "node:tls";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,11 +32,12 @@ function capture() {
 }
 
 describe("the fault registry", () => {
-  it("has the 22 faults of the issue, each raising one of the seed's alerts", () => {
+  it("has 23 faults, each raising one of the seed's alerts or EndpointDown", () => {
     expect(faults.map((fault) => fault.name)).toEqual([...FAULT_NAMES]);
-    expect(FAULT_NAMES).toHaveLength(22);
+    expect(FAULT_NAMES).toHaveLength(23);
     const alerts = faults.map((fault) => fault.alert);
-    expect(new Set(alerts).size).toBe(22);
+    expect(new Set(alerts).size).toBe(23);
+    expect(alerts).toContain("EndpointDown");
     expect(alerts).toContain("ServiceDown");
     expect(alerts).toContain("NodeDiskPressure");
   });
@@ -109,6 +111,27 @@ describe("faults on a real PostgreSQL and HTTPS endpoint", () => {
     expect(await daysLeft()).toBe(90);
   });
 
+  it("endpoint-down makes the endpoint answer 503 over a valid handshake; clearing it brings 200 back", async () => {
+    const status = () =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpsGet(
+          { host: "127.0.0.1", port: tlsPort, path: "/", ca: readFileSync(tls.caFile) },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        request.once("error", reject);
+      });
+    expect(await status()).toBe(200);
+    expect((await controller.apply("endpoint-down")).labels).toEqual({
+      instance: `https://127.0.0.1:${tlsPort}`,
+    });
+    expect(await status()).toBe(503);
+    await controller.clear("endpoint-down");
+    expect(await status()).toBe(200);
+  });
+
   it("refuses faults whose part of the stack is missing, naming it", async () => {
     await expect(controller.apply("api-down")).rejects.toThrow(
       "api-down needs Plue's services, which this stack does not run",
@@ -119,7 +142,7 @@ describe("faults on a real PostgreSQL and HTTPS endpoint", () => {
         .list()
         .filter((fault) => fault.available)
         .map((fault) => fault.name),
-    ).toEqual(["db-down", "db-saturated", "cert-expiring", "cert-critical"]);
+    ).toEqual(["db-down", "db-saturated", "cert-expiring", "cert-critical", "endpoint-down"]);
   });
 });
 
@@ -155,7 +178,7 @@ describe("plue-monitoring fault, against the control API", () => {
     const { out, context } = capture();
     expect(await main(["fault", "--list", "--control-port", String(port)], context)).toBe(0);
     const lines = out.join("\n").split("\n");
-    expect(lines).toHaveLength(23);
+    expect(lines).toHaveLength(FAULT_NAMES.length + 1);
     expect(lines.find((line) => line.includes("node-disk-pressure"))).toMatch(/NodeDiskPressure +active /);
     expect(lines.find((line) => line.includes("api-down"))).toMatch(/ServiceDown +n\/a /);
     // Available and not active: an empty state column.
