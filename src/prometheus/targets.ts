@@ -98,7 +98,8 @@ function excludeScrapedElsewhere(exclude: readonly ServiceTargets[]): RelabelCon
   }
   return [...portsByNamespace].map(([namespace, ports]) => ({
     source_labels: ["__meta_kubernetes_namespace", "__address__"],
-    regex: `${anyOf([namespace])};.*:(${[...ports].join("|")})`,
+    // [^\n]: Prometheus 3's "." also matches a newline, 2's does not; this reads alike in both.
+    regex: `${anyOf([namespace])};[^\\n]*:(${[...ports].join("|")})`,
     action: "drop",
   }));
 }
@@ -169,15 +170,17 @@ export function clusterTargets(): TargetSource {
                 regex: "(https?)",
                 target_label: "__scheme__",
               },
+              // Annotations are free text: [^\n] instead of "." keeps a value holding a newline
+              // unmatched by Prometheus 3 as by Prometheus 2 (docs/architecture.md, Prometheus 2 → 3).
               {
                 source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
-                regex: "(.+)",
+                regex: "([^\\n]+)",
                 target_label: "__metrics_path__",
               },
               // prometheus.io/port replaces the discovered port (IPv6 addresses keep their brackets).
               {
                 source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
-                regex: "(\\[.+\\]|[^:]+)(?::\\d+)?;(\\d+)",
+                regex: "(\\[[^\\]]+\\]|[^:]+)(?::\\d+)?;(\\d+)",
                 replacement: "$1:$2",
                 target_label: "__address__",
               },
