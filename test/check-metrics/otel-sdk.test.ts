@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { plueServiceMetrics } from "../../src/catalog/plue-services.ts";
 import { type MetricFamily, parseExposition } from "../../src/instrument/contract/parse-exposition.ts";
 import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
+import { OTEL_ADVISORY_DURATION_BUCKETS } from "../helpers/opentelemetry.ts";
 import { freePort, runCommand } from "../helpers/system.ts";
 import { serveText } from "./serve-text.ts";
 
@@ -21,8 +22,6 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const CORPUS = new URL("../fixtures/exporters/otel-sdk-service.prom", import.meta.url);
 const SEMCONV = "open-telemetry/semantic-conventions";
 
-/** semantic-conventions v1.44.0 docs/http/http-metrics.md: http.server.request.duration's advisory buckets. */
-const ADVISORY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const POOL = { "db.client.connection.pool.name": "127.0.0.1:5432/plue" };
 
 /**
@@ -74,7 +73,7 @@ async function startSdkService(views: ViewOptions[]): Promise<SdkService> {
   const duration = meter.createHistogram("http.server.request.duration", {
     description: "Duration of HTTP server requests.",
     unit: "s",
-    advice: { explicitBucketBoundaries: ADVISORY_BUCKETS },
+    advice: { explicitBucketBoundaries: [...OTEL_ADVISORY_DURATION_BUCKETS] },
   });
   const requests: [method: string, route: string, status: number, seconds: number][] = [
     ["GET", "/api/repos/:owner/:name", 200, 0.012],

@@ -1,5 +1,6 @@
 // A real HTTP server that serves a fixed /metrics body: the hand-written endpoints check-metrics meets.
 import { createServer } from "node:http";
+import { OTEL_ADVISORY_LE_VALUES } from "../helpers/opentelemetry.ts";
 import { freePort } from "../helpers/system.ts";
 
 export interface TextServer {
@@ -58,23 +59,7 @@ export function exposition(
 }
 
 /** The OpenTelemetry SDKs' default (semantic-conventions advisory) bounds for http.server.request.duration. */
-export const OTEL_DEFAULT_BOUNDS = [
-  "0.005",
-  "0.01",
-  "0.025",
-  "0.05",
-  "0.075",
-  "0.1",
-  "0.25",
-  "0.5",
-  "0.75",
-  "1",
-  "2.5",
-  "5",
-  "7.5",
-  "10",
-  "+Inf",
-] as const;
+export const OTEL_DEFAULT_BOUNDS = OTEL_ADVISORY_LE_VALUES;
 
 /** http_server_request_duration_seconds with one series per entry, each with every bound. */
 export function histogram(

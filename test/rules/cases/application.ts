@@ -1,4 +1,5 @@
 // ServiceDown, EndpointDown, HighErrorRate, CriticalErrorRate, SlowResponseTime.
+import { OTEL_ADVISORY_LE_VALUES } from "../../helpers/opentelemetry.ts";
 import { blackboxTarget, healthyUp, type PlueServiceName, plueTarget, up } from "../exporters.ts";
 import { counter, type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
 
@@ -50,24 +51,8 @@ const errorRate = (name: string, percent: string, threshold: number): ExpectedAl
   },
 });
 
-// The OpenTelemetry default boundaries, in seconds.
-const BOUNDS = [
-  "0.005",
-  "0.01",
-  "0.025",
-  "0.05",
-  "0.075",
-  "0.1",
-  "0.25",
-  "0.5",
-  "0.75",
-  "1",
-  "2.5",
-  "5",
-  "7.5",
-  "10",
-  "+Inf",
-];
+// The OpenTelemetry SDKs' default boundaries, in seconds.
+const BOUNDS = OTEL_ADVISORY_LE_VALUES;
 
 /**
  * A request-duration histogram of `perSecond` requests, `shares` giving the fraction of requests
