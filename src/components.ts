@@ -13,7 +13,26 @@ export const components = {
   nodeExporter: { name: "node-exporter", port: 9100 },
   blackboxExporter: { name: "blackbox-exporter", port: 9115 },
   postgresExporter: { name: "postgres-exporter", port: 9187 },
+  /** The prometheus-config-reloader sidecar: its own HTTP port (/healthz, /metrics) in the pods it serves. */
+  configReloader: {
+    name: "config-reloader",
+    port: 8080,
+    portName: "reloader-web",
+    /** The components whose pods run it beside the server whose config it reloads. */
+    sidecarOf: ["prometheus", "alertmanager"],
+  },
 } as const;
+
+/** The pod label naming a pod's component (and its Service): app.kubernetes.io/name. */
+export const COMPONENT_LABEL = "app.kubernetes.io/name";
+
+/**
+ * A StatefulSet's pod: Kubernetes names them <statefulset>-<ordinal>. The local stack names its
+ * Alertmanager replicas the same way, so their `pod` labels match the cluster's.
+ */
+export function statefulSetPod(name: string, ordinal: number): string {
+  return `${name}-${ordinal}`;
+}
 
 /** Where files are mounted inside the containers. */
 export const mounts = {

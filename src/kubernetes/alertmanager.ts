@@ -6,7 +6,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBu
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { alertmanagerSecretFiles } from "../alertmanager/index.ts";
-import { components, mounts } from "../components.ts";
+import { components, mounts, statefulSetPod } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import {
   clusterIPService,
@@ -39,7 +39,8 @@ const { dir: CONFIG_DIR, file: CONFIG_FILE } = mountedFile(mounts.alertmanagerCo
 export function alertmanagerPeers(config: StackConfig): string[] {
   return Array.from(
     { length: config.alertmanagerReplicas },
-    (_, ordinal) => `${name}-${ordinal}.${headlessService}.${config.namespace}.svc:${clusterPort}`,
+    (_, ordinal) =>
+      `${statefulSetPod(name, ordinal)}.${headlessService}.${config.namespace}.svc:${clusterPort}`,
   );
 }
 

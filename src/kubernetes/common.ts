@@ -17,6 +17,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { IIoK8sApiCoreV1ServicePort } from "kubernetes-models/v1/ServicePort";
 import packageJson from "../../package.json" with { type: "json" };
+import { COMPONENT_LABEL } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 
 export const PART_OF = "plue-monitoring";
@@ -48,7 +49,7 @@ export function imageVersion(image: string): string {
 
 /** The labels that pick a component's pods: stable across versions, so selectors never change. */
 export function selectorLabels(name: string): Record<string, string> {
-  return { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF };
+  return { [COMPONENT_LABEL]: name, "app.kubernetes.io/part-of": PART_OF };
 }
 
 /** The recommended labels, on every object. */

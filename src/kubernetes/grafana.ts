@@ -118,6 +118,10 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
     { name: "GF_PATHS_PROVISIONING", value: mounts.grafanaProvisioning },
     { name: "GF_PATHS_LOGS", value: "/var/log/grafana" },
     { name: "GF_LOG_MODE", value: "console" },
+    // /metrics on port 3000, which the grafana job scrapes: on by default, stated because the job
+    // relies on it. No [metrics] basic_auth_* is set, so Prometheus needs no credentials; from outside,
+    // /metrics sits behind the Ingress' authentication like every other path.
+    { name: "GF_METRICS_ENABLED", value: "true" },
     // ingress-nginx passes the basic-auth header on; Grafana must not take it for its own login.
     ...(config.ingressAuth === "basic" ? [{ name: "GF_AUTH_BASIC_ENABLED", value: "false" }] : []),
   ];

@@ -54,7 +54,7 @@ function addPort(map: Map<string, number[]>, key: string, port: number): void {
 
 /** Where Prometheus connects, from its scrape jobs, its Alertmanagers and its remote-write targets. */
 export interface PrometheusFlows {
-  /** Pods of the monitoring namespace by Service (= component) name → ports. */
+  /** Pods of the monitoring namespace by component (= Service) name → ports. */
   inNamespace: Map<string, number[]>;
   /** Other namespaces → ports of their pods (Plue's services). */
   otherNamespaces: Map<string, number[]>;
@@ -78,6 +78,11 @@ export function prometheusFlows(config: StackConfig): PrometheusFlows {
         if (targets.namespace === config.namespace) addPort(flows.inNamespace, targets.service, targets.port);
         else addPort(flows.otherNamespaces, targets.namespace, targets.port);
         break;
+      case "pod-port":
+        // A sidecar's port on each owning component's pods (the config reloaders).
+        if (targets.namespace !== config.namespace) throw new Error("sidecars run in the namespace");
+        for (const component of targets.components) addPort(flows.inNamespace, component, targets.port);
+        break;
       case "probes":
         if (targets.namespace !== config.namespace) throw new Error("probe exporters run in the namespace");
         addPort(flows.inNamespace, targets.exporter.name, targets.exporter.port);
@@ -93,7 +98,7 @@ export function prometheusFlows(config: StackConfig): PrometheusFlows {
         break;
     }
   }
-  // Alerts go to every Alertmanager replica.
+  // Alerts go to every Alertmanager replica (on the port the alertmanager job scrapes, too).
   addPort(flows.inNamespace, components.alertmanager.name, components.alertmanager.port);
   flows.portsAnywhere.push(...config.remoteWrite.map((target) => urlPort(target.url)));
   flows.portsAnywhere = uniqueSorted(flows.portsAnywhere);

@@ -1,11 +1,15 @@
 // The config-reloader sidecar: watches the mounted config and asks the server to reload it in place,
 // so a new rule or route takes effect without a restart (no scrape gap, no WAL replay, and a bad
 // config is refused by the running server instead of crash-looping a new pod).
+import { components } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { type Container, containerSecurityContext, httpProbe, resources } from "./common.ts";
 
-/** The reloader's own HTTP port (/healthz, /metrics); it shares the pod's network namespace. */
-export const RELOADER_PORT = 8080;
+/**
+ * The reloader's own HTTP port (/healthz, and /metrics, which the config-reloader job finds by its
+ * name through pod discovery); it shares the pod's network namespace.
+ */
+const { name, port, portName } = components.configReloader;
 
 export interface ReloaderOptions {
   /** POST target, e.g. http://127.0.0.1:9090/-/reload. */
@@ -20,23 +24,23 @@ export interface ReloaderOptions {
 
 export function configReloader(config: StackConfig, options: ReloaderOptions): Container {
   return {
-    name: "config-reloader",
+    name,
     image: config.images.configReloader,
     args: [
-      `--listen-address=:${RELOADER_PORT}`,
+      `--listen-address=:${port}`,
       `--reload-url=${options.reloadUrl}`,
       `--config-file=${options.configFile}`,
       ...options.watchedDirs.map((dir) => `--watched-dir=${dir}`),
       // ConfigMap and Secret updates arrive by a symlink swap that inotify can miss; re-read each minute.
       "--watch-interval=1m",
     ],
-    ports: [{ name: "reloader-web", containerPort: RELOADER_PORT, protocol: "TCP" }],
+    ports: [{ name: portName, containerPort: port, protocol: "TCP" }],
     resources: resources({
       requests: { cpu: "10m", memory: "32Mi" },
       limits: { cpu: "100m", memory: "64Mi" },
     }),
-    livenessProbe: httpProbe("/healthz", "reloader-web"),
-    readinessProbe: httpProbe("/healthz", "reloader-web"),
+    livenessProbe: httpProbe("/healthz", portName),
+    readinessProbe: httpProbe("/healthz", portName),
     securityContext: containerSecurityContext(),
     volumeMounts: options.volumeMounts,
   };

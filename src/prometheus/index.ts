@@ -6,8 +6,11 @@ import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
 import { realTime } from "../rules/timing.ts";
 import { alertingConfig } from "./alerting.ts";
+import { alertmanagerJobs } from "./jobs/alertmanager.ts";
 import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
 import { blackboxJobs } from "./jobs/blackbox.ts";
+import { configReloaderJobs } from "./jobs/config-reloader.ts";
+import { grafanaJobs } from "./jobs/grafana.ts";
 import { kubeStateMetricsJobs } from "./jobs/kube-state-metrics.ts";
 import { kubernetesJobs } from "./jobs/kubernetes.ts";
 import { nodeExporterJobs } from "./jobs/node-exporter.ts";
@@ -30,7 +33,11 @@ export function jobSpecs(config: StackConfig, deployment: Deployment): JobSpec[]
     ...blackboxJobs(config),
     ...postgresExporterJobs(config, deployment),
     ...plueServiceJobs(config),
+    // The monitoring stack itself.
     ...prometheusJobs(config),
+    ...alertmanagerJobs(config),
+    ...configReloaderJobs(config),
+    ...grafanaJobs(config, deployment),
   ];
   return [...dedicated, ...annotatedPodJobs(dedicated)];
 }

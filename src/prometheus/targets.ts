@@ -1,8 +1,8 @@
-// The target source switch: every scrape job names *what* it scrapes (a Service's endpoints, every
-// node's kubelet, probes through an exporter); a source turns that into Kubernetes service discovery
+// The target source switch: every scrape job names *what* it scrapes (a Service's endpoints, a
+// sidecar's port on some components' pods, every node's kubelet, probes through an exporter); a source turns that into Kubernetes service discovery
 // with relabeling (cluster) or static targets on loopback (local). Jobs are declared once and serve
 // both, so the local stack scrapes with the same job names, paths and target labels as the cluster.
-import { mounts } from "../components.ts";
+import { COMPONENT_LABEL, components, mounts, statefulSetPod } from "../components.ts";
 import type { LocalTopology } from "../local/topology.ts";
 import type { RelabelConfig, ScrapeConfig } from "./types.ts";
 
@@ -14,6 +14,22 @@ export interface ServiceTargets {
   kind: "service";
   namespace: string;
   service: string;
+  port: number;
+  labels: readonly TargetLabel[];
+}
+
+/**
+ * A named container port of some components' pods that their Services do not expose: a sidecar's
+ * (the config reloader beside Prometheus and each Alertmanager). Found by pod discovery in the
+ * namespace; `service` is the owning component, whose Service bears its name.
+ */
+export interface PodPortTargets {
+  kind: "pod-port";
+  namespace: string;
+  /** Components (their pods' app.kubernetes.io/name) whose pods carry the port. */
+  components: readonly string[];
+  portName: string;
+  /** The port's number, for NetworkPolicies and for keeping kubernetes-pods off it. */
   port: number;
   labels: readonly TargetLabel[];
 }
@@ -38,13 +54,25 @@ export interface ApiserverTargets {
   kind: "apiserver";
 }
 
-/** Pods annotated prometheus.io/scrape, minus the endpoints other jobs already scrape (cluster only). */
-export interface AnnotatedPodTargets {
-  kind: "annotated-pods";
-  exclude: readonly ServiceTargets[];
+/** A port some dedicated job scrapes on pods of a namespace. */
+export interface ScrapedPort {
+  namespace: string;
+  port: number;
 }
 
-export type Targets = ServiceTargets | NodeTargets | ProbeTargets | ApiserverTargets | AnnotatedPodTargets;
+/** Pods annotated prometheus.io/scrape, minus the ports other jobs already scrape (cluster only). */
+export interface AnnotatedPodTargets {
+  kind: "annotated-pods";
+  exclude: readonly ScrapedPort[];
+}
+
+export type Targets =
+  | ServiceTargets
+  | PodPortTargets
+  | NodeTargets
+  | ProbeTargets
+  | ApiserverTargets
+  | AnnotatedPodTargets;
 
 /** Everything of a scrape config that depends on where its targets come from. */
 export type JobTargets = Omit<ScrapeConfig, "job_name">;
@@ -91,7 +119,7 @@ const anyOf = (values: readonly string[]) =>
   values.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 
 /** Drops annotated-pod targets that a dedicated job already scrapes: same namespace, same port. */
-function excludeScrapedElsewhere(exclude: readonly ServiceTargets[]): RelabelConfig[] {
+function excludeScrapedElsewhere(exclude: readonly ScrapedPort[]): RelabelConfig[] {
   const portsByNamespace = new Map<string, Set<number>>();
   for (const { namespace, port } of exclude) {
     portsByNamespace.set(namespace, (portsByNamespace.get(namespace) ?? new Set()).add(port));
@@ -103,6 +131,9 @@ function excludeScrapedElsewhere(exclude: readonly ServiceTargets[]): RelabelCon
     action: "drop",
   }));
 }
+
+/** A pod label as pod discovery names it: __meta_kubernetes_pod_label_<name, [^a-zA-Z0-9_] as _>. */
+const podLabel = (name: string) => `__meta_kubernetes_pod_label_${name.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 
 export function clusterTargets(): TargetSource {
   return {
@@ -121,6 +152,30 @@ export function clusterTargets(): TargetSource {
               ...targets.labels.map((label) => copyLabel(CLUSTER_LABEL_SOURCES[label], label)),
             ],
           };
+        case "pod-port": {
+          const component = podLabel(COMPONENT_LABEL);
+          const owners = anyOf(targets.components);
+          return {
+            kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [targets.namespace] } }],
+            relabel_configs: [
+              // Pod discovery offers every container port of every pod: keep this port of these pods.
+              {
+                source_labels: [component, "__meta_kubernetes_pod_container_port_name"],
+                regex: `(${owners});${anyOf([targets.portName])}`,
+                action: "keep",
+              },
+              // A terminated pod may keep its address until it is deleted, and another pod reuse it.
+              { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Succeeded|Failed", action: "drop" },
+              ...targets.labels.map((label) =>
+                label === "service"
+                  ? // The owning component, named by its pods' label (the same name as its Service).
+                    // The regex lists the owners rather than using "." on a label value.
+                    { source_labels: [component], regex: `(${owners})`, target_label: "service" }
+                  : copyLabel(CLUSTER_LABEL_SOURCES[label], label),
+              ),
+            ],
+          };
+        }
         case "nodes":
           return {
             ...serviceAccountAuth,
@@ -197,17 +252,31 @@ export function clusterTargets(): TargetSource {
 
 // ---- local: static targets on loopback ------------------------------------------------------------
 
-/** Where each scraped Service runs locally: a port of the topology, and a path when not /metrics. */
-function localEndpoints(topology: LocalTopology): Record<string, { port: number; path?: string }> {
+/** One process standing for one pod of a Service: its port, a path when not /metrics, its pod name. */
+interface LocalEndpoint {
+  port: number;
+  path?: string;
+  /** The `pod` label, when the process is named like a pod (else the Service's default, below). */
+  pod?: string;
+}
+
+/** Where each scraped Service runs locally: the ports of the topology. */
+function localEndpoints(topology: LocalTopology): Record<string, LocalEndpoint[]> {
+  const { alertmanager } = components;
   return {
-    api: { port: topology.api },
-    web: { port: topology.web },
-    electric: { port: topology.electric },
-    prometheus: { port: topology.prometheus },
-    "node-exporter": { port: topology.nodeExporter },
-    "postgres-exporter": { port: topology.postgresExporter },
-    "blackbox-exporter": { port: topology.blackboxExporter },
-    "kube-state-metrics": { port: topology.clusterSimulator, path: "/kube-state-metrics/metrics" },
+    api: [{ port: topology.api }],
+    web: [{ port: topology.web }],
+    electric: [{ port: topology.electric }],
+    prometheus: [{ port: topology.prometheus }],
+    // Every replica, each named like the StatefulSet pod it stands for (alertmanager-0, -1, …).
+    [alertmanager.name]: topology.alertmanagers.map((port, ordinal) => ({
+      port,
+      pod: statefulSetPod(alertmanager.name, ordinal),
+    })),
+    "node-exporter": [{ port: topology.nodeExporter }],
+    "postgres-exporter": [{ port: topology.postgresExporter }],
+    "blackbox-exporter": [{ port: topology.blackboxExporter }],
+    "kube-state-metrics": [{ port: topology.clusterSimulator, path: "/kube-state-metrics/metrics" }],
   };
 }
 
@@ -217,13 +286,13 @@ export function localTargets(
 ): TargetSource {
   const { host } = topology;
   const endpoints = localEndpoints(topology);
-  const endpointOf = (service: string) => {
-    const endpoint = endpoints[service];
-    if (!endpoint) throw new Error(`no local endpoint for service ${service}`);
-    return endpoint;
+  const endpointsOf = (service: string) => {
+    const found = endpoints[service];
+    if (!found || found.length === 0) throw new Error(`no local endpoint for service ${service}`);
+    return found;
   };
-  // One process per Service here: it stands for one pod on the first node, the simulated cluster's
-  // when the stack names it, else `<service>-local`.
+  // Each process stands for one pod on the first node: named as its endpoint says, else as the stack
+  // names the simulated cluster's pod, else `<service>-local`.
   const localLabel: Record<TargetLabel, (targets: ServiceTargets) => string> = {
     namespace: (targets) => targets.namespace,
     pod: (targets) => servicePods[targets.service] ?? `${targets.service}-local`,
@@ -233,14 +302,19 @@ export function localTargets(
   return {
     resolve(targets) {
       switch (targets.kind) {
-        case "service": {
-          const { port, path } = endpointOf(targets.service);
-          const labels: Record<string, string> = Object.fromEntries(
-            targets.labels.map((label) => [label, localLabel[label](targets)]),
-          );
-          if (path) labels.__metrics_path__ = path;
-          return { static_configs: [{ targets: [`${host}:${port}`], labels }] };
-        }
+        case "service":
+          return {
+            static_configs: endpointsOf(targets.service).map(({ port, path, pod }) => {
+              const labels: Record<string, string> = Object.fromEntries(
+                targets.labels.map((label) => [
+                  label,
+                  label === "pod" && pod ? pod : localLabel[label](targets),
+                ]),
+              );
+              if (path) labels.__metrics_path__ = path;
+              return { targets: [`${host}:${port}`], labels };
+            }),
+          };
         case "nodes":
           // The cluster simulator serves every simulated node's kubelet under /nodes/<node>.
           return {
@@ -253,9 +327,14 @@ export function localTargets(
           // Nothing outside this machine is reachable: the local TLS endpoint stands for every URL.
           return {
             static_configs: [{ targets: [`https://${host}:${topology.tlsEndpoint}`] }],
-            relabel_configs: probeRelabeling(`${host}:${endpointOf(targets.exporter.name).port}`),
+            relabel_configs: probeRelabeling(
+              `${host}:${(endpointsOf(targets.exporter.name)[0] as LocalEndpoint).port}`,
+            ),
           };
+        // Nothing here runs them: no API server, no sidecars (the local servers are not reloaded),
+        // no annotated pods.
         case "apiserver":
+        case "pod-port":
         case "annotated-pods":
           return undefined;
       }

@@ -113,6 +113,9 @@ describe("Prometheus' scrapes", () => {
         "electric",
         "kubernetes-pods",
         "prometheus",
+        "alertmanager",
+        "config-reloader",
+        "grafana",
       ]),
     );
     for (const job of jobs) {
@@ -127,6 +130,17 @@ describe("Prometheus' scrapes", () => {
     expect(nodes.sort()).toEqual(["10.0.0.1 node-a", "10.0.0.2 node-b"]);
     expect(where("kubernetes-pods")).toEqual([`${podOf(cluster, "team-x", "worker").ip}:8123`]);
     expect(where("api")).toEqual([`${podOf(cluster, "plue", "api").ip}:4000`]);
+    // The stack itself: each Alertmanager replica, Grafana, and the reloader beside Prometheus and
+    // each Alertmanager, on the pods' own addresses.
+    const ip = (prefix: string) => podOf(cluster, ns, prefix).ip;
+    expect(where("alertmanager").sort()).toEqual([
+      `${ip("alertmanager-0")}:9093`,
+      `${ip("alertmanager-1")}:9093`,
+    ]);
+    expect(where("grafana")).toEqual([`${ip("grafana")}:3000`]);
+    expect(where("config-reloader").sort()).toEqual(
+      [`${ip("prometheus-0")}:8080`, `${ip("alertmanager-0")}:8080`, `${ip("alertmanager-1")}:8080`].sort(),
+    );
   });
 
   it("are all admitted, in the monitoring namespace, in appNamespace and elsewhere", () => {
@@ -172,6 +186,27 @@ describe("Prometheus' scrapes", () => {
     ksm.spec.ingress = [];
     expect(scrapesBlocked(withoutKsmIngress, targets).join("\n")).toMatch(
       /job kube-state-metrics: .*:8080\/TCP \(ingress denied\)/,
+    );
+
+    // Alertmanager admitting Prometheus on 9093 alone: its reloader's scrape is refused.
+    const withoutReloaderIngress = structuredClone(policies);
+    const alertmanager = withoutReloaderIngress.find((p) => p.metadata.name === "alertmanager");
+    for (const rule of alertmanager.spec.ingress) {
+      rule.ports = rule.ports?.filter((p: Manifest) => p.port !== 8080);
+    }
+    expect(scrapesBlocked(withoutReloaderIngress, targets).join("\n")).toMatch(
+      /job config-reloader: .* pod monitoring\/alertmanager-0:8080\/TCP \(ingress denied\)/,
+    );
+
+    // Grafana admitting only the ingress controller: the grafana job's scrape is refused. (Prometheus'
+    // egress alone would not show it: annotated pods open every TCP port to it.)
+    const withoutGrafanaScrape = structuredClone(policies);
+    const grafana = withoutGrafanaScrape.find((p) => p.metadata.name === "grafana");
+    grafana.spec.ingress = grafana.spec.ingress.filter((rule: Manifest) =>
+      rule.from.every((peer: Manifest) => peer.namespaceSelector),
+    );
+    expect(scrapesBlocked(withoutGrafanaScrape, targets).join("\n")).toMatch(
+      /job grafana: .*:3000\/TCP \(ingress denied\)/,
     );
   });
 });
@@ -259,6 +294,10 @@ describe("the stack's other connections", () => {
       [pod("kube-state-metrics"), `prometheus.${ns}.svc`, 9090],
       // Not scraped, so not open: kube-state-metrics' own telemetry.
       [prometheusPod, `kube-state-metrics.${ns}.svc`, 8081],
+      // The reloaders and Alertmanager admit Prometheus only.
+      [pod("grafana"), pod("alertmanager-0").ip, 8080],
+      [stranger, pod("prometheus-0").ip, 8080],
+      [pod("kube-state-metrics"), pod("alertmanager-1").ip, 9093],
     ];
     for (const [source, host, port] of denied) {
       expect(

@@ -89,6 +89,11 @@ describe("Prometheus' ClusterRole", () => {
     expect(missingGrants(noNonResource, needs).join("\n")).toMatch(/get \/metrics \(job apiserver/);
     const noWatch = rules.map((rule) => ({ ...rule, verbs: rule.verbs.filter((v) => v !== "watch") }));
     expect(missingGrants(noWatch, needs).join("\n")).toMatch(/watch nodes/);
+    // The config reloaders are found by pod discovery; Alertmanager and Grafana through EndpointSlices.
+    const withoutPods = missingGrants(without("pods"), needs).join("\n");
+    expect(withoutPods).toMatch(/list pods \(job config-reloader: kubernetes_sd_configs role pod\)/);
+    expect(withoutPods).toMatch(/list pods \(job alertmanager: kubernetes_sd_configs role endpointslice\)/);
+    expect(withoutPods).toMatch(/list pods \(job grafana: kubernetes_sd_configs role endpointslice\)/);
   });
 
   it("a job needing a resource or path the ClusterRole lacks fails the check", () => {

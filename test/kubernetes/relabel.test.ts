@@ -131,6 +131,53 @@ describe("simulated relabeling", () => {
   });
 });
 
+describe("the monitoring stack's own jobs in the simulated cluster", () => {
+  const simulated = scrapeTargets(cluster, prometheusYml);
+  const ns = stack.config.namespace;
+  /** "<namespace>/<pod> <service> :<port>" of each target of a job. */
+  const seen = (job: string) =>
+    simulated
+      .filter((t) => t.job === job)
+      .map((t) => `${t.labels.namespace}/${t.labels.pod} ${t.labels.service} :${t.port}${t.path}`)
+      .sort();
+
+  it("scrape Prometheus, every Alertmanager replica and Grafana once each, with namespace, pod and service", () => {
+    expect(seen("prometheus")).toEqual([`${ns}/prometheus-0 prometheus :9090/metrics`]);
+    expect(seen("alertmanager")).toEqual([
+      `${ns}/alertmanager-0 alertmanager :9093/metrics`,
+      `${ns}/alertmanager-1 alertmanager :9093/metrics`,
+    ]);
+    expect(seen("grafana")).toEqual([`${ns}/grafana-5d9c7-0 grafana :3000/metrics`]);
+  });
+
+  it("scrape the config reloader of every pod that runs one, `service` the component it serves", () => {
+    const withReloader = cluster.pods
+      .filter((pod) => pod.containers.some((c) => c.name === "config-reloader"))
+      .map((pod) => `${pod.namespace}/${pod.name} ${pod.labels["app.kubernetes.io/name"]} :8080/metrics`)
+      .sort();
+    expect(withReloader).toHaveLength(3);
+    expect(seen("config-reloader")).toEqual(withReloader);
+    expect(seen("config-reloader").join("\n")).toContain(`${ns}/prometheus-0 prometheus`);
+  });
+
+  it("are not scraped twice by kubernetes-pods, even with every pod of the stack annotated", () => {
+    const annotated = {
+      ...cluster,
+      pods: cluster.pods.map((pod) =>
+        pod.namespace === ns
+          ? { ...pod, annotations: { ...pod.annotations, "prometheus.io/scrape": "true" } }
+          : pod,
+      ),
+    };
+    const all = scrapeTargets(annotated, prometheusYml);
+    const address = (t: ScrapeTarget) => `${t.host}:${t.port}`;
+    const dedicated = new Set(all.filter((t) => t.job !== "kubernetes-pods").map(address));
+    const annotatedInNs = all.filter((t) => t.job === "kubernetes-pods" && t.labels.namespace === ns);
+    expect(annotatedInNs.length).toBeGreaterThan(0); // the gossip port, scraped by no job
+    expect(annotatedInNs.filter((t) => dedicated.has(address(t))).map(address)).toEqual([]);
+  });
+});
+
 describe("relabel engine", () => {
   it("expands replacements the way Go does", () => {
     const match = /^(?<host>[^:]+):(\d+)$/.exec("10.0.0.1:9100") as RegExpExecArray;

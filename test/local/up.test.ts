@@ -82,15 +82,20 @@ async function freePortPair(): Promise<number> {
   }
 }
 
-async function portArgs(): Promise<{ args: string[]; ports: Record<string, number> }> {
+async function portArgs(): Promise<{
+  args: string[];
+  ports: Record<string, number>;
+  alertmanagers: number[];
+}> {
   const ports: Record<string, number> = {};
   const args: string[] = [];
   for (const key of portKeys) {
     ports[key] = await freePort();
     args.push(PORT_FLAGS[key].flag, String(ports[key]));
   }
-  args.push("--alertmanager-ports", `${await freePortPair()},${await freePortPair()}`);
-  return { args, ports };
+  const alertmanagers = [await freePortPair(), await freePortPair()];
+  args.push("--alertmanager-ports", alertmanagers.join(","));
+  return { args, ports, alertmanagers };
 }
 
 function runUp(args: string[]) {
@@ -114,11 +119,13 @@ describe("plue-monitoring up: the whole stack as one process", () => {
   const configFile = join(dir.path, "plue-monitoring.config.json");
   let up: ReturnType<typeof runUp>;
   let ports: Record<string, number>;
+  let alertmanagerPorts: number[];
 
   beforeAll(async () => {
     writeFileSync(configFile, JSON.stringify(requiredValues));
     const chosen = await portArgs();
     ports = chosen.ports;
+    alertmanagerPorts = chosen.alertmanagers;
     up = runUp(["--config", configFile, "--time-scale", "60", ...chosen.args]);
     const ready = waitFor(
       "up to be ready",
@@ -153,7 +160,36 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     expect(at("Notification inbox")).toBeLessThan(at("Plue api"));
     expect(at("Plue electric")).toBeLessThan(at("Control API"));
     expect(out).toContain(`Plue api                             http://127.0.0.1:${ports.api}/api/repos`);
-    expect(out).toMatch(/^healthy: all 15 components ready; \d+\/\d+ targets up; firing: Watchdog$/m);
+    // 2 kubelets, 2 cAdvisors, kube-state-metrics, the 3 exporters, api, web, electric, Prometheus
+    // and both Alertmanagers.
+    expect(out).toMatch(/^healthy: all 15 components ready; 14\/14 targets up; firing: Watchdog$/m);
+  });
+
+  it("scrapes itself and both Alertmanagers, each replica with its own pod label", async () => {
+    const response = await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/targets?state=active`);
+    const body = (await response.json()) as {
+      data: {
+        activeTargets: {
+          scrapePool: string;
+          scrapeUrl: string;
+          health: string;
+          labels: Record<string, string>;
+        }[];
+      };
+    };
+    const stack = body.data.activeTargets
+      .filter((target) => ["prometheus", "alertmanager"].includes(target.scrapePool))
+      .map(
+        ({ scrapeUrl, health, labels }) =>
+          `${labels.job} ${labels.pod} ${labels.service} ${health} ${scrapeUrl}`,
+      )
+      .sort();
+    const [first, second] = alertmanagerPorts;
+    expect(stack).toEqual([
+      `alertmanager alertmanager-0 alertmanager up http://127.0.0.1:${first}/metrics`,
+      `alertmanager alertmanager-1 alertmanager up http://127.0.0.1:${second}/metrics`,
+      `prometheus prometheus-local prometheus up http://127.0.0.1:${ports.prometheus}/metrics`,
+    ]);
   });
 
   it("takes faults through plue-monitoring fault and serves them from the simulator", async () => {

@@ -67,6 +67,9 @@ describe("cluster prometheus.yml", () => {
       "web",
       "electric",
       "prometheus",
+      "alertmanager",
+      "config-reloader",
+      "grafana",
       "kubernetes-pods",
     ];
     expect(jobNames(yml)).toEqual(all);
@@ -164,6 +167,7 @@ describe("local prometheus.yml", () => {
       "web",
       "electric",
       "prometheus",
+      "alertmanager",
     ]);
     const job = (name: string) => jobsOf(yml).find((candidate) => candidate.job_name === name);
     expect(job("kubelet")?.static_configs).toEqual([
@@ -193,6 +197,13 @@ describe("local prometheus.yml", () => {
     expect(job("api")?.static_configs).toEqual([
       { targets: ["127.0.0.1:4000"], labels: { namespace: "plue", pod: "api-local", service: "api" } },
     ]);
+    // Both replicas, each named like the StatefulSet pod it stands for; no reloader and no Grafana here.
+    expect(job("alertmanager")?.static_configs).toEqual(
+      [9093, 9095].map((port, ordinal) => ({
+        targets: [`127.0.0.1:${port}`],
+        labels: { namespace: "monitoring", pod: `alertmanager-${ordinal}`, service: "alertmanager" },
+      })),
+    );
     expect(job("blackbox")).toMatchObject({
       static_configs: [{ targets: ["https://127.0.0.1:9443"] }],
       relabel_configs: expect.arrayContaining([

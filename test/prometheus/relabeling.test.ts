@@ -96,6 +96,34 @@ function podTarget(
   };
 }
 
+/** What the pod role discovers for one named container port of a pod of a stack component. */
+function componentPodPort(
+  pod: string,
+  component: string,
+  node: string,
+  ip: string,
+  port: { name: string; number: number },
+  extra: Labels = {},
+): Discovered {
+  return {
+    role: "pod",
+    namespace: "monitoring",
+    address: `${ip}:${port.number}`,
+    labels: {
+      ...podMeta("monitoring", pod, node, {
+        [m("pod_phase")]: "Running",
+        [m("pod_container_init")]: "false",
+        [m("pod_label_app_kubernetes_io_name")]: component,
+        [m("pod_container_port_name")]: port.name,
+        [m("pod_container_port_number")]: String(port.number),
+      }),
+      ...extra,
+    },
+  };
+}
+
+const reloaderPort = { name: "reloader-web", number: 8080 };
+
 const syntheticCluster: Discovered[] = [
   // plue: the three services; a look-alike Service; a port the api Service does not expose.
   sliceEndpoint("plue", "api", "api-7d9f-a", "node-1", "127.1.0.1", 4000),
@@ -112,6 +140,25 @@ const syntheticCluster: Discovered[] = [
   sliceEndpoint("monitoring", "node-exporter", "node-exporter-b", "node-2", "127.2.0.2", 9100),
   sliceEndpoint("monitoring", "postgres-exporter", "postgres-exporter-1", "node-1", "127.1.0.21", 9187),
   sliceEndpoint("monitoring", "prometheus", "prometheus-0", "node-2", "127.1.0.22", 9090),
+  // Alertmanager's pods behind both its Services: scraped once each, through `alertmanager`.
+  sliceEndpoint("monitoring", "alertmanager", "alertmanager-0", "node-1", "127.1.0.24", 9093),
+  sliceEndpoint("monitoring", "alertmanager", "alertmanager-1", "node-2", "127.1.0.25", 9093),
+  sliceEndpoint("monitoring", "alertmanager-headless", "alertmanager-0", "node-1", "127.1.0.24", 9093),
+  sliceEndpoint("monitoring", "alertmanager-headless", "alertmanager-0", "node-1", "127.1.0.24", 9094),
+  sliceEndpoint("monitoring", "alertmanager-headless", "alertmanager-1", "node-2", "127.1.0.25", 9093),
+  sliceEndpoint("monitoring", "grafana", "grafana-1", "node-1", "127.1.0.23", 3000),
+  // Pods of the monitoring namespace, one target per container port: the reloaders beside Prometheus
+  // and each Alertmanager, the servers' own ports, a look-alike reloader port of a pod that is not
+  // ours, and a terminated replica that still has its address.
+  componentPodPort("prometheus-0", "prometheus", "node-2", "127.1.0.22", { name: "web", number: 9090 }),
+  componentPodPort("prometheus-0", "prometheus", "node-2", "127.1.0.22", reloaderPort),
+  componentPodPort("alertmanager-0", "alertmanager", "node-1", "127.1.0.24", { name: "web", number: 9093 }),
+  componentPodPort("alertmanager-0", "alertmanager", "node-1", "127.1.0.24", reloaderPort),
+  componentPodPort("alertmanager-1", "alertmanager", "node-2", "127.1.0.25", reloaderPort),
+  componentPodPort("alertmanager-2", "alertmanager", "node-1", "127.1.0.26", reloaderPort, {
+    [m("pod_phase")]: "Failed",
+  }),
+  componentPodPort("thanos-ruler-0", "thanos-ruler", "node-1", "127.1.0.27", reloaderPort),
   // default: the API server's endpoints (no pod behind them).
   {
     role: "endpointslice",
@@ -333,18 +380,50 @@ describe("cluster relabeling on the real Prometheus", () => {
     expect(targetsOf("prometheus").map((target) => target.labels.pod)).toEqual(["prometheus-0"]);
   });
 
-  it("scrapes annotated pods honoring port, path and scheme, and nothing another job scrapes", () => {
-    expect(targetsOf("kubernetes-pods")).toEqual([
+  it("scrapes every Alertmanager replica once, through the Service alertmanager, and Grafana", () => {
+    expect(targetsOf("alertmanager")).toEqual(
+      ["0", "1"].map((ordinal, index) => ({
+        url: `http://127.1.0.${24 + index}:9093/metrics`,
+        labels: {
+          job: "alertmanager",
+          instance: `127.1.0.${24 + index}:9093`,
+          namespace: "monitoring",
+          pod: `alertmanager-${ordinal}`,
+          service: "alertmanager",
+        },
+      })),
+    );
+    expect(targetsOf("grafana")).toEqual([
       {
         url: "http://127.1.0.23:3000/metrics",
         labels: {
-          job: "kubernetes-pods",
+          job: "grafana",
           instance: "127.1.0.23:3000",
           namespace: "monitoring",
           pod: "grafana-1",
-          node: "node-1",
+          service: "grafana",
         },
       },
+    ]);
+  });
+
+  it("scrapes the config reloader in Prometheus' and each Alertmanager's pod, `service` its component", () => {
+    const reloaders: [ip: string, pod: string, service: string][] = [
+      ["127.1.0.22", "prometheus-0", "prometheus"],
+      ["127.1.0.24", "alertmanager-0", "alertmanager"],
+      ["127.1.0.25", "alertmanager-1", "alertmanager"],
+    ];
+    expect(targetsOf("config-reloader")).toEqual(
+      reloaders.map(([ip, pod, service]) => ({
+        url: `http://${ip}:8080/metrics`,
+        labels: { job: "config-reloader", instance: `${ip}:8080`, namespace: "monitoring", pod, service },
+      })),
+    );
+  });
+
+  it("scrapes annotated pods honoring port, path and scheme, and nothing another job scrapes", () => {
+    // Not kube-state-metrics, api or web, nor Grafana (annotated, but the grafana job scrapes it).
+    expect(targetsOf("kubernetes-pods")).toEqual([
       {
         url: "http://127.1.0.32:8080/metrics",
         labels: {
