@@ -9,6 +9,7 @@ import { routingTree } from "./routes.ts";
 import type { AlertmanagerConfig } from "./types.ts";
 
 export { alertmanagerSecretFiles, RECEIVERS, SECRET_FILES } from "./receivers.ts";
+export { DELIVERY_FAILURE_ALERTS, FAILURE_FALLBACKS, type Integration } from "./routes.ts";
 export type { AlertmanagerConfig } from "./types.ts";
 
 export function alertmanagerConfig(config: StackConfig, deployment: Deployment): AlertmanagerConfig {

@@ -5,7 +5,8 @@
 // Local inbox contract (src/local, the notification inbox): Alertmanager POSTs to
 //   http://<topology.host>:<topology.inbox>/<receiver name>
 //     /heartbeat  webhook payload (version 4): the Watchdog
-//     /default    webhook payload (version 4): alerts that are neither critical nor warning
+//     /default    webhook payload (version 4): alerts that are neither critical nor warning, and
+//                 delivery failures that have no other receiver left (routes.ts)
 //     /slack      Slack incoming-webhook message: { channel, attachments: [{ title, text, ... }] }
 //     /pagerduty  PagerDuty Events API v2 event: { routing_key, event_action, dedup_key, payload }
 import { mounts } from "../components.ts";
@@ -18,9 +19,9 @@ export const RECEIVERS = {
   default: "default",
   /** The always-firing Watchdog, for an external dead man's switch. */
   heartbeat: "heartbeat",
-  /** Critical alerts page through PagerDuty's Events API v2. */
+  /** Critical alerts page through PagerDuty's Events API v2; so does a failure to deliver to Slack. */
   pagerduty: "pagerduty",
-  /** Critical and warning alerts are posted to Slack. */
+  /** Critical and warning alerts are posted to Slack; so are failures to deliver to PagerDuty or a webhook. */
   slack: "slack",
 } as const;
 

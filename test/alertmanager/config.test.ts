@@ -1,16 +1,13 @@
 // alertmanager.yml as amtool reads and routes it, for every combination of configured receivers,
 // in a cluster and locally. Expected receivers are written out here, not derived from the code.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { alertmanagerConfig, alertmanagerSecretFiles } from "../../src/alertmanager/index.ts";
 import type { UserConfig } from "../../src/config/schema.ts";
 import { cluster, type Deployment } from "../../src/deployment.ts";
-import { toYaml } from "../../src/render.ts";
 import { secretValues, testConfig } from "../helpers/config.ts";
-import { runCommand, tempDir } from "../helpers/system.ts";
+import { tempDir } from "../helpers/system.ts";
 import { localDeployment } from "../prometheus/fixtures.ts";
+import { checkConfig, routesTest, writeConfig } from "./amtool.ts";
 
 const dir = tempDir("plue-alertmanager-config-");
 afterAll(() => dir.cleanup());
@@ -51,13 +48,8 @@ function configFor(combination: Combination) {
 
 const inboxPort = 19181;
 const local = localDeployment(dir.path, { inbox: inboxPort });
-let fileCount = 0;
-
 function render(combination: Combination, deployment: Deployment) {
-  const text = toYaml(alertmanagerConfig(configFor(combination), deployment));
-  const path = join(dir.path, `alertmanager-${fileCount++}.yml`);
-  writeFileSync(path, text);
-  return { path, yml: parse(text) as { receivers: { name: string }[]; route: Record<string, unknown> } };
+  return writeConfig(dir.path, alertmanagerConfig(configFor(combination), deployment));
 }
 
 const alerts = {
@@ -142,18 +134,6 @@ const localReceivers: Record<string, unknown> = {
   pagerduty: pagerdutyContent({ routing_key: "local-inbox-stand-in-routing-key", url: inbox("pagerduty") }),
   slack: slackContent({ api_url: inbox("slack") }),
 };
-
-async function routesTest(path: string, labels: readonly string[]): Promise<string[]> {
-  const result = await runCommand("amtool", ["config", "routes", "test", `--config.file=${path}`, ...labels]);
-  expect(result.code, result.stderr).toBe(0);
-  return result.stdout.trim().split(",").sort();
-}
-
-async function checkConfig(path: string) {
-  const result = await runCommand("amtool", ["check-config", path]);
-  expect(result.stdout + result.stderr).toContain("SUCCESS");
-  expect(result.code).toBe(0);
-}
 
 describe.each(combinations)("alertmanager.yml with $name", (combination) => {
   it(`cluster (${label(combination)}): amtool accepts it and routes each severity to the right receivers`, async () => {

@@ -1,5 +1,5 @@
-// Inhibitions on the real Alertmanager: alerts are posted to its API and its own view of each alert
-// (inhibitedBy) is read back. The local config is used so notifications only ever go to loopback.
+// Inhibitions and grouping on the real Alertmanager: alerts are posted to its API and its own view of
+// each alert (inhibitedBy) and of its groups (labels, receiver) is read back. The local config is used so notifications only ever go to loopback.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,32 @@ let alertmanager: RunningBinary | undefined;
 let api = "";
 
 type Labels = Record<string, string>;
+
+/** One Alertmanager replica failing to deliver through an integration, as its meta-alert labels it. */
+function replicaFailure(integration: string, pod: string, namespace: string): Labels {
+  return {
+    alertname: "AlertmanagerFailedToSendAlerts",
+    severity: "warning",
+    integration,
+    job: "alertmanager",
+    namespace,
+    pod,
+    service: "alertmanager",
+    instance: `${pod}.alertmanager:9093`,
+  };
+}
+
+function membersInconsistent(namespace: string): Labels {
+  return {
+    alertname: "AlertmanagerMembersInconsistent",
+    severity: "warning",
+    job: "alertmanager",
+    namespace,
+    pod: "alertmanager-1",
+    service: "alertmanager",
+    instance: "alertmanager-1.alertmanager:9093",
+  };
+}
 const posted: Record<string, Labels> = {
   criticalCpuApi1: {
     alertname: "CriticalCPUUsage",
@@ -100,6 +126,27 @@ const posted: Record<string, Labels> = {
   },
   podWithoutNode: { alertname: "PodCrashLooping", severity: "warning", namespace: "plue", pod: "web-3" },
   nodeConditionSameNode: { alertname: "NodeMemoryPressure", severity: "warning", node: "node-1" },
+  clusterFailedSlack: {
+    alertname: "AlertmanagerClusterFailedToSendAlerts",
+    severity: "critical",
+    integration: "slack",
+    job: "alertmanager",
+    namespace: "monitoring",
+    service: "alertmanager",
+  },
+  replica0FailedSlack: replicaFailure("slack", "alertmanager-0", "monitoring"),
+  replica1FailedSlack: replicaFailure("slack", "alertmanager-1", "monitoring"),
+  replica0FailedPagerduty: replicaFailure("pagerduty", "alertmanager-0", "monitoring"),
+  otherClusterFailedSlack: replicaFailure("slack", "alertmanager-0", "monitoring-staging"),
+  clusterDown: {
+    alertname: "AlertmanagerClusterDown",
+    severity: "critical",
+    job: "alertmanager",
+    namespace: "monitoring",
+    service: "alertmanager",
+  },
+  membersInconsistent: membersInconsistent("monitoring"),
+  otherClusterMembersInconsistent: membersInconsistent("monitoring-staging"),
 };
 
 interface ApiAlert {
@@ -188,5 +235,58 @@ describe("inhibitions on the real Alertmanager", () => {
     expect(inhibited("podWithoutNode")).toBe(false);
     expect(inhibited("nodeConditionSameNode")).toBe(false);
     expect(inhibited("nodeNotReady")).toBe(false);
+  });
+
+  it("every replica failing through an integration silences each replica's alert for it, there only", () => {
+    expect(inhibited("replica0FailedSlack")).toBe(true);
+    expect(inhibited("replica1FailedSlack")).toBe(true);
+    expect(inhibited("replica0FailedPagerduty")).toBe(false);
+    expect(inhibited("otherClusterFailedSlack")).toBe(false);
+    expect(inhibited("clusterFailedSlack")).toBe(false);
+  });
+
+  it("AlertmanagerClusterDown silences AlertmanagerMembersInconsistent of its own cluster only", () => {
+    expect(inhibited("membersInconsistent")).toBe(true);
+    expect(inhibited("otherClusterMembersInconsistent")).toBe(false);
+    expect(inhibited("clusterDown")).toBe(false);
+  });
+});
+
+describe("delivery failures on the real Alertmanager", () => {
+  interface ApiGroup {
+    labels: Labels;
+    receiver: { name: string };
+    alerts: ApiAlert[];
+  }
+
+  it("groups them by integration, each group bound for a receiver other than the failing one", async () => {
+    const groups = (await (await fetch(`${api}/alerts/groups`)).json()) as ApiGroup[];
+    const failures = groups
+      .filter((group) => group.labels.alertname === "AlertmanagerFailedToSendAlerts")
+      .map((group) => ({
+        labels: group.labels,
+        receiver: group.receiver.name,
+        pods: group.alerts.map((alert) => alert.labels.pod).sort(),
+      }))
+      .sort((a, b) =>
+        `${a.labels.integration} ${a.labels.namespace}` < `${b.labels.integration} ${b.labels.namespace}`
+          ? -1
+          : 1,
+      );
+    const group = (integration: string, namespace: string) => ({
+      alertname: "AlertmanagerFailedToSendAlerts",
+      integration,
+      namespace,
+      service: "alertmanager",
+    });
+    expect(failures).toEqual([
+      { labels: group("pagerduty", "monitoring"), receiver: "slack", pods: ["alertmanager-0"] },
+      {
+        labels: group("slack", "monitoring"),
+        receiver: "pagerduty",
+        pods: ["alertmanager-0", "alertmanager-1"],
+      },
+      { labels: group("slack", "monitoring-staging"), receiver: "pagerduty", pods: ["alertmanager-0"] },
+    ]);
   });
 });
