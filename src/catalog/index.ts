@@ -1,13 +1,16 @@
 // The metric catalog: every metric the stack's rules and dashboards read, from the exporters the
 // stack deploys or scrapes. One file per exporter.
+import { alertmanagerMetrics } from "./alertmanager.ts";
 import { blackboxExporterMetrics } from "./blackbox-exporter.ts";
 import { cadvisorMetrics } from "./cadvisor.ts";
 import { certManagerMetrics } from "./cert-manager.ts";
+import { configReloaderMetrics } from "./config-reloader.ts";
 import { kubeStateMetrics } from "./kube-state-metrics.ts";
 import { kubeletMetrics } from "./kubelet.ts";
 import { nodeExporterMetrics } from "./node-exporter.ts";
 import { plueServiceMetrics } from "./plue-services.ts";
 import { postgresExporterMetrics } from "./postgres-exporter.ts";
+import { prometheusMetrics } from "./prometheus.ts";
 import { scrapeMetrics } from "./scrape.ts";
 import type { CatalogMetric } from "./types.ts";
 
@@ -21,6 +24,9 @@ export const catalog: readonly CatalogMetric[] = [
   ...postgresExporterMetrics,
   ...certManagerMetrics,
   ...plueServiceMetrics,
+  ...prometheusMetrics,
+  ...alertmanagerMetrics,
+  ...configReloaderMetrics,
 ];
 
 export { expandJobs, expressionProblems, readsOf } from "./promql.ts";

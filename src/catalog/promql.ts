@@ -13,6 +13,12 @@ export interface SelectorRead {
   jobs: string[] | undefined;
   /** Every label matcher, the metric name's included, values unquoted. */
   matchers: LabelMatcher[];
+  /**
+   * The selector can only keep the expression from returning series, never make it return any: it
+   * stands in the right operand of an `unless` (a cordoned node, a read-only claim) or inside
+   * absent()/absent_over_time(). Without its series the expression returns more, not less.
+   */
+  guard: boolean;
 }
 
 export interface LabelMatcher {
@@ -31,6 +37,30 @@ interface SyntaxNodeLike {
   name: string;
   from: number;
   to: number;
+}
+
+interface TreeNodeLike extends SyntaxNodeLike {
+  parent: TreeNodeLike | null;
+  firstChild: TreeNodeLike | null;
+  nextSibling: TreeNodeLike | null;
+  getChild(name: string): TreeNodeLike | null;
+}
+
+const INVERTING_FUNCTIONS = new Set(["absent", "absent_over_time"]);
+
+/** Whether the node lies in the right operand of an `unless`, or in an argument of absent(). */
+function isGuard(node: TreeNodeLike, expr: string): boolean {
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.name === "BinaryExpr") {
+      const unless = parent.getChild("Unless");
+      if (unless && child.from >= unless.to) return true;
+    }
+    if (parent.name === "FunctionCall") {
+      const name = parent.getChild("FunctionIdentifier");
+      if (name && INVERTING_FUNCTIONS.has(text(expr, name))) return true;
+    }
+  }
+  return false;
 }
 
 export function readsOf(expr: string): ExpressionReads {
@@ -67,6 +97,7 @@ export function readsOf(expr: string): ExpressionReads {
         text: text(expr, node),
         jobs: jobsSelected(matchers.find((m) => m.label === "job")),
         matchers,
+        guard: isGuard(node as TreeNodeLike, expr),
       });
     },
   });

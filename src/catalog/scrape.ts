@@ -5,7 +5,7 @@ export const scrapeMetrics: readonly CatalogMetric[] = [
   {
     name: "up",
     type: "gauge",
-    // namespace, service and pod as the Plue jobs' target labels carry them.
+    // namespace, service and pod as the Plue jobs' and the monitoring stack's target labels carry them.
     labels: ["job", "instance", "namespace", "service", "pod"],
     jobs: [
       "apiserver",
@@ -17,6 +17,10 @@ export const scrapeMetrics: readonly CatalogMetric[] = [
       "postgres-exporter",
       "plue",
       "kubernetes-pods",
+      "prometheus",
+      "alertmanager",
+      "config-reloader",
+      "grafana",
     ],
     help: "1 when the last scrape of the target succeeded, 0 when it failed",
   },

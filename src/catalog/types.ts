@@ -13,7 +13,10 @@ export type ProviderJob =
   | "postgres-exporter"
   | "plue"
   | "kubernetes-pods"
-  | "prometheus";
+  | "prometheus"
+  | "alertmanager"
+  | "config-reloader"
+  | "grafana";
 
 export interface CatalogMetric {
   /** The exposed name; for histograms the base name (rules read _bucket, _count, _sum). */

@@ -1,23 +1,30 @@
 // Every rule file the stack loads, built from the config. The same builders serve the cluster and
 // the local stack; only the Timing differs.
 import type { StackConfig } from "../config/schema.ts";
+import { alertmanagerRules } from "./alertmanager.ts";
 import { applicationRules } from "./application.ts";
 import { certificateRules } from "./certificates.ts";
+import { configReloaderRules } from "./config-reloader.ts";
 import { databaseRules } from "./database.ts";
 import { deploymentRules } from "./deployments.ts";
 import { metaRules } from "./meta.ts";
 import { nodeRules } from "./nodes.ts";
 import { podRules } from "./pods.ts";
+import { prometheusRules } from "./prometheus.ts";
 import { recordingRules } from "./recording.ts";
 import { resourceRules } from "./resources.ts";
 import { storageRules } from "./storage.ts";
+import { targetRules } from "./targets.ts";
 import { realTime, type Timing } from "./timing.ts";
 import { isAlertRule, type RuleFile, type RuleGroup } from "./types.ts";
 
 export type AlertGroupBuilder = (config: StackConfig, timing: Timing) => RuleGroup;
 
-/** The alert groups, each written to <name>.yaml: the seed's eight groups, then meta (Watchdog). */
-export const alertGroups: readonly AlertGroupBuilder[] = [
+/**
+ * The groups whose alerts read what the scrape jobs provide: the seed's eight, then the monitoring
+ * stack's own (Prometheus, Alertmanager, the config reloaders).
+ */
+const watchingGroups: readonly AlertGroupBuilder[] = [
   podRules,
   resourceRules,
   applicationRules,
@@ -26,8 +33,20 @@ export const alertGroups: readonly AlertGroupBuilder[] = [
   certificateRules,
   deploymentRules,
   nodeRules,
-  metaRules,
+  prometheusRules,
+  alertmanagerRules,
+  configReloaderRules,
 ];
+
+/** TargetDown, its severity per job computed from what the other groups' alerts read (through any recording). */
+const targetsGroup: AlertGroupBuilder = (config, timing) =>
+  targetRules(config, timing, [
+    ...watchingGroups.map((build) => build(config, timing)),
+    ...recordingRules(config, timing),
+  ]);
+
+/** The alert groups, each written to <name>.yaml: the watching groups, targets (TargetDown), then meta (Watchdog). */
+export const alertGroups: readonly AlertGroupBuilder[] = [...watchingGroups, targetsGroup, metaRules];
 
 export function ruleFiles(config: StackConfig, timing: Timing = realTime): RuleFile[] {
   const files: RuleFile[] = alertGroups.map((build) => {
@@ -39,7 +58,11 @@ export function ruleFiles(config: StackConfig, timing: Timing = realTime): RuleF
   return files;
 }
 
-/** The seed's 22 alerts, EndpointDown and Watchdog, in rule-file order. */
+/**
+ * Every alert name, in rule-file order: the seed's 22, EndpointDown, the monitoring stack's own,
+ * TargetDown and Watchdog. PrometheusRemoteStorageFailures and PrometheusRemoteWriteBehind exist only
+ * when config.remoteWrite is not empty.
+ */
 export const ALERT_NAMES = [
   "PodCrashLooping",
   "PodFrequentRestarts",
@@ -64,16 +87,48 @@ export const ALERT_NAMES = [
   "NodeNotReady",
   "NodeMemoryPressure",
   "NodeDiskPressure",
+  "PrometheusBadConfig",
+  "PrometheusRuleFailures",
+  "PrometheusMissingRuleEvaluations",
+  "PrometheusNotificationQueueRunningFull",
+  "PrometheusErrorSendingAlertsToAnyAlertmanager",
+  "PrometheusNotConnectedToAlertmanagers",
+  "PrometheusTSDBCompactionsFailing",
+  "PrometheusTSDBReloadsFailing",
+  "PrometheusTargetSyncFailure",
+  "PrometheusRemoteStorageFailures",
+  "PrometheusRemoteWriteBehind",
+  "AlertmanagerFailedReload",
+  "AlertmanagerFailedToSendAlerts",
+  "AlertmanagerClusterFailedToSendAlerts",
+  "AlertmanagerMembersInconsistent",
+  "AlertmanagerClusterDown",
+  "ConfigReloaderSidecarErrors",
+  "TargetDown",
   "Watchdog",
 ] as const;
 
+/** Alerts generated only with remote-write queues configured (config.remoteWrite). */
+export const REMOTE_WRITE_ALERTS: readonly AlertName[] = [
+  "PrometheusRemoteStorageFailures",
+  "PrometheusRemoteWriteBehind",
+];
+
 export type AlertName = (typeof ALERT_NAMES)[number];
 
-/** The alert names the built rules define, in order (equal to ALERT_NAMES; a test holds them together). */
+/**
+ * The alert names the built rules define, each once, in order: ALERT_NAMES (without the remote-write
+ * alerts when config.remoteWrite is empty; a test holds them together). Several rules may share a name
+ * (TargetDown, one per job that feeds alerts and one for the rest).
+ */
 export function alertNames(config: StackConfig, timing: Timing = realTime): string[] {
-  return ruleFiles(config, timing).flatMap((file) =>
-    file.groups.flatMap((group) => group.rules.filter(isAlertRule).map((rule) => rule.alert)),
-  );
+  return [
+    ...new Set(
+      ruleFiles(config, timing).flatMap((file) =>
+        file.groups.flatMap((group) => group.rules.filter(isAlertRule).map((rule) => rule.alert)),
+      ),
+    ),
+  ];
 }
 
 export { alertPairs, PAIR_LABEL, type PairName, pairTargetLabels } from "./alert.ts";

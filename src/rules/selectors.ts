@@ -10,3 +10,8 @@ export const blackbox = 'job="blackbox"';
 export const postgresExporter = 'job="postgres-exporter"';
 /** api, web and electric: each service is scraped as its own job. */
 export const plueServices = `job=~"${PLUE_SERVICES.join("|")}"`;
+// The monitoring stack itself (meta-monitoring): Prometheus' self-scrape, every Alertmanager replica,
+// and the config reloader sidecars beside Prometheus and each Alertmanager.
+export const prometheus = 'job="prometheus"';
+export const alertmanager = 'job="alertmanager"';
+export const configReloader = 'job="config-reloader"';

@@ -3,6 +3,13 @@
 // as certificate lifetimes, never pass through it.
 import { durationMs, formatDuration } from "../config/formats.ts";
 
+/**
+ * The slowest any job is scraped when the global interval is shorter, as in a scaled local run: a
+ * job's minScrapeInterval, postgres-exporter's 2s (src/prometheus/jobs/postgres-exporter.ts).
+ * test/rules/timing.test.ts holds it to the job declarations.
+ */
+export const SLOWEST_JOB_SCRAPE = "2s";
+
 export interface Timing {
   /** 1 in a cluster; 60 when a local minute lasts a second. */
   readonly scale: number;
@@ -10,12 +17,18 @@ export interface Timing {
   duration(duration: string): string;
   /** A range-vector window: never shorter than four scrapes, so rate() always has samples. */
   window(duration: string): string;
+  /**
+   * A window over the series of any job (TargetDown's `up`), or of a job scraped more slowly than the
+   * global interval or not at all here: never shorter than four of the slowest job's scrapes either.
+   */
+  anyJobWindow(duration: string): string;
 }
 
 export const realTime: Timing = {
   scale: 1,
   duration: (duration) => duration,
   window: (duration) => duration,
+  anyJobWindow: (duration) => duration,
 };
 
 export function scaledTiming(scale: number, scrapeInterval: string): Timing {
@@ -26,5 +39,7 @@ export function scaledTiming(scale: number, scrapeInterval: string): Timing {
     scale,
     duration: shrink,
     window: (duration) => formatDuration(Math.max(durationMs(duration) / scale, minWindow)),
+    anyJobWindow: (duration) =>
+      formatDuration(Math.max(durationMs(duration) / scale, minWindow, 4 * durationMs(SLOWEST_JOB_SCRAPE))),
   };
 }

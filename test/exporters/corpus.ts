@@ -34,6 +34,9 @@ export const CORPUS_FILES: Readonly<
   "postgres-exporter-down.prom": { jobs: ["postgres-exporter"], labels: "exact" },
   "cert-manager.prom": { jobs: ["kubernetes-pods"], labels: "exact" },
   "otel-sdk-service.prom": { jobs: ["api", "web", "electric"], labels: "contract" },
+  "prometheus.prom": { jobs: ["prometheus"], labels: "exact" },
+  "alertmanager.prom": { jobs: ["alertmanager"], labels: "exact" },
+  "config-reloader.prom": { jobs: ["config-reloader"], labels: "exact" },
 };
 
 /** Series Prometheus writes itself (for every target, or for alerts): no exporter's corpus shows them. */
@@ -210,7 +213,9 @@ export function attachedLabels(): Map<string, JobLabels> {
 function targetLabelsOf(spec: JobSpec): Set<string> {
   const labels = new Set(["job", "instance"]);
   const targets = spec.targets;
-  if (targets.kind === "service") for (const label of targets.labels) labels.add(label);
+  if (targets.kind === "service" || targets.kind === "pod-port") {
+    for (const label of targets.labels) labels.add(label);
+  }
   if (targets.kind === "nodes") labels.add("node");
   if (targets.kind === "annotated-pods") for (const label of ["namespace", "pod"]) labels.add(label);
   return labels;

@@ -2,13 +2,14 @@
 // stays quiet on healthy, near-threshold and edge-case input labelled as the real exporters label it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALERT_NAMES } from "../../src/rules/index.ts";
-import { testConfig } from "../helpers/config.ts";
 import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
+import { rulesConfig } from "./config.ts";
 import { runPromtoolTests } from "./promtool.ts";
 
-const config = testConfig();
+// With a remote-write queue, so that the remote-write alerts are written and tested too.
+const config = rulesConfig();
 let dir: { path: string; cleanup: () => void };
 let written: string[];
 

@@ -8,7 +8,7 @@ export const OTHER_NODE = "plue-node-2";
 
 // kube-state-metrics' job attaches no target label of its own (src/prometheus/jobs/kube-state-metrics.ts):
 // a series has the object's namespace and pod, or none (nodes).
-const ksmTarget: Labels = { job: "kube-state-metrics", instance: "10.244.0.15:8080" };
+export const ksmTarget: Labels = { job: "kube-state-metrics", instance: "10.244.0.15:8080" };
 
 export const ksm = (name: string, labels: Labels, values: string): InputSeries =>
   series(name, { ...ksmTarget, ...labels }, values);
@@ -209,4 +209,43 @@ export const certManagerTarget: Labels = {
   instance: "10.244.3.8:9402",
   namespace: "cert-manager",
   pod: "cert-manager-6c69b8c9d4-wp4kq",
+};
+
+// The monitoring stack itself (src/prometheus/jobs/{prometheus,alertmanager,config-reloader,grafana}.ts):
+// namespace, pod and service as target labels. The config reloader shares its pod (and pod IP) with
+// the server it reloads; its `service` names that server.
+const PROMETHEUS_POD_IP = "10.244.2.40";
+const alertmanagerPodIp = (ordinal: number) => `10.244.${1 + ordinal}.5${ordinal}`;
+
+export const prometheusTarget: Labels = {
+  job: "prometheus",
+  instance: `${PROMETHEUS_POD_IP}:9090`,
+  namespace: "monitoring",
+  pod: "prometheus-0",
+  service: "prometheus",
+};
+
+export const alertmanagerTarget = (ordinal: number): Labels => ({
+  job: "alertmanager",
+  instance: `${alertmanagerPodIp(ordinal)}:9093`,
+  namespace: "monitoring",
+  pod: `alertmanager-${ordinal}`,
+  service: "alertmanager",
+});
+
+/** The reloader beside Prometheus, or beside Alertmanager `ordinal`. */
+export const configReloaderTarget = (beside: "prometheus" | number): Labels => ({
+  job: "config-reloader",
+  instance: `${beside === "prometheus" ? PROMETHEUS_POD_IP : alertmanagerPodIp(beside)}:8080`,
+  namespace: "monitoring",
+  pod: beside === "prometheus" ? "prometheus-0" : `alertmanager-${beside}`,
+  service: beside === "prometheus" ? "prometheus" : "alertmanager",
+});
+
+export const grafanaTarget: Labels = {
+  job: "grafana",
+  instance: "10.244.3.12:3000",
+  namespace: "monitoring",
+  pod: "grafana-7c9d5b8f6d-q2w8x",
+  service: "grafana",
 };

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toYaml } from "../../src/render.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { type AlertRule, isAlertRule } from "../../src/rules/types.ts";
-import { testConfig } from "../helpers/config.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
+import { rulesConfig } from "./config.ts";
 import { runPromtoolTests } from "./promtool.ts";
 
 interface Mutation {
@@ -191,9 +191,101 @@ const mutations: Mutation[] = [
     mutate: replace(/\nunless on \(node\)[\s\S]*/g, ""),
     caughtBy: "a cordoned node rebooting for maintenance does not fire",
   },
+  {
+    naive: "pages on a single failed rule evaluation",
+    alerts: ["PrometheusRuleFailures"],
+    mutate: (rule) => {
+      delete rule.for;
+    },
+    caughtBy: "a rule failing once (a label clash while a pod is replaced) does not page",
+  },
+  {
+    // Prometheus 3 keeps one queue per Alertmanager, labelled; the capacity has no such label.
+    naive: "compares the queue with its capacity label for label, as 2.42's single queue allowed",
+    alerts: ["PrometheusNotificationQueueRunningFull"],
+    mutate: replace("> ignoring (alertmanager) group_left", ">"),
+    caughtBy: "an alert queue growing towards its capacity fires PrometheusNotificationQueueRunningFull",
+  },
+  {
+    naive: "pages when one Alertmanager is unreachable though the other receives every alert",
+    alerts: ["PrometheusErrorSendingAlertsToAnyAlertmanager"],
+    mutate: replace("min without (alertmanager)", "max without (alertmanager)"),
+    caughtBy: "one Alertmanager unreachable while the other receives every alert is no loss",
+  },
+  {
+    naive: "warns at the first failed compaction",
+    alerts: ["PrometheusTSDBCompactionsFailing"],
+    mutate: (rule) => {
+      delete rule.for;
+    },
+    caughtBy: "a compaction that fails once and then succeeds does not fire",
+  },
+  {
+    naive: "forgets a failed target sync after 5 minutes, while its targets are still missing",
+    alerts: ["PrometheusTargetSyncFailure"],
+    mutate: replace(/\[30m\]/g, "[5m]"),
+    caughtBy:
+      "discovered targets that cannot be created fire PrometheusTargetSyncFailure until 30 minutes after the last sync",
+  },
+  {
+    naive: "counts samples retried after recoverable errors as lost",
+    alerts: ["PrometheusRemoteStorageFailures"],
+    mutate: replace(
+      "prometheus_remote_storage_samples_failed_total",
+      "prometheus_remote_storage_samples_retried_total",
+    ),
+    caughtBy: "samples retried after recoverable errors are not lost",
+  },
+  {
+    naive:
+      "takes each failure reason apart, so one integration fires once per reason at a share of its failures",
+    alerts: ["AlertmanagerFailedToSendAlerts"],
+    mutate: replace(
+      /sum without \(reason\) \((rate\(alertmanager_notifications_failed_total\{[^}]*\}\[15m\]\))\)\n\//g,
+      "$1\n/ ignoring (reason) group_left",
+    ),
+    caughtBy:
+      "one replica failing half its Slack notifications, across failure reasons, fires once for slack",
+  },
+  {
+    naive: "pages when one replica fails an integration its peer delivers to",
+    alerts: ["AlertmanagerClusterFailedToSendAlerts"],
+    mutate: replace(
+      "min by (job, namespace, service, integration)",
+      "max by (job, namespace, service, integration)",
+    ),
+    caughtBy:
+      "one replica failing half its Slack notifications, across failure reasons, fires once for slack",
+  },
+  {
+    naive: "reports a config the server refused, which PrometheusBadConfig already does",
+    alerts: ["ConfigReloaderSidecarErrors"],
+    mutate: replace(/\nunless on \(namespace, pod\)\n[\s\S]*/g, ""),
+    caughtBy: "a config the server refuses is PrometheusBadConfig's, not the reloader's",
+  },
+  {
+    naive: "fires when any one target of a job is down",
+    alerts: ["TargetDown"],
+    mutate: replace("avg by (job, namespace, service)", "max by (job, namespace, service)"),
+    caughtBy: "one of three api replicas down is not TargetDown",
+  },
+  {
+    naive: "counts a target down only while its last scrape failed, so a flapping one resets `for`",
+    alerts: ["TargetDown"],
+    mutate: replace(/avg_over_time\((up\{[^}]*\})\[5m\]\) < bool 0\.5/g, "$1 == bool 0"),
+    caughtBy: "a target failing two scrapes in three fires TargetDown",
+  },
+  {
+    naive: "gives every job's TargetDown one severity, whether alerts read from it or not",
+    alerts: ["TargetDown"],
+    mutate: (rule) => {
+      rule.labels.severity = "critical";
+    },
+    caughtBy: "a job no alert reads from down for 15 minutes fires a warning TargetDown",
+  },
 ];
 
-const config = testConfig();
+const config = rulesConfig();
 let dir: { path: string; cleanup: () => void };
 beforeAll(() => {
   dir = tempDir("plue-naive-rules-");

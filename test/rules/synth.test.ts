@@ -1,16 +1,23 @@
-// What `synth` writes to config/prometheus/rules/ passes `promtool check rules` and holds all 23
-// alerts, each labelled, annotated and linked to its runbook.
+// What `synth` writes to config/prometheus/rules/ passes `promtool check rules` and holds every alert,
+// each labelled, annotated and linked to its runbook.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ALERT_NAMES, alertNames, PAIR_LABEL } from "../../src/rules/index.ts";
+import {
+  ALERT_NAMES,
+  alertNames,
+  PAIR_LABEL,
+  REMOTE_WRITE_ALERTS,
+  ruleFiles,
+} from "../../src/rules/index.ts";
 import { scaledTiming } from "../../src/rules/timing.ts";
-import type { AlertRule, RuleGroup } from "../../src/rules/types.ts";
+import { type AlertRule, isAlertRule, type RuleGroup } from "../../src/rules/types.ts";
 import { synthesize } from "../../src/synth.ts";
 import { testConfig } from "../helpers/config.ts";
 import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
+import { rulesConfig } from "./config.ts";
 import { RUNBOOKS } from "./promtool.ts";
 
 const RULES_DIR = "config/prometheus/rules/";
@@ -25,6 +32,27 @@ const CRITICAL = [
   "CertificateExpiryCritical",
   "NodeNotReady",
   "PodCrashLooping",
+  // An alert that should fire reaches no one, or cannot fire.
+  "PrometheusRuleFailures",
+  "PrometheusErrorSendingAlertsToAnyAlertmanager",
+  "PrometheusNotConnectedToAlertmanagers",
+  "AlertmanagerClusterFailedToSendAlerts",
+  "AlertmanagerClusterDown",
+];
+/** The jobs some alert reads from: their TargetDown is critical, every other job's a warning. */
+const JOBS_FEEDING_ALERTS = [
+  "alertmanager",
+  "api",
+  "blackbox",
+  "cadvisor",
+  "config-reloader",
+  "electric",
+  "kube-state-metrics",
+  "kubelet",
+  "kubernetes-pods",
+  "postgres-exporter",
+  "prometheus",
+  "web",
 ];
 const PAIRS: Record<string, [string, string]> = {
   cpu: ["HighCPUUsage", "CriticalCPUUsage"],
@@ -69,17 +97,41 @@ describe("the synthesized rule files", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 
-  it("hold the seed's 22 alerts, EndpointDown and Watchdog, each once", () => {
-    expect(alerts.map((alert) => alert.alert).sort()).toEqual([...ALERT_NAMES].sort());
-    expect(alertNames(testConfig())).toEqual([...ALERT_NAMES]);
+  it("hold every alert but the remote-write ones, each in one place (TargetDown in several rules of one group)", () => {
+    const withoutRemoteWrite = ALERT_NAMES.filter((name) => !REMOTE_WRITE_ALERTS.includes(name));
+    expect([...new Set(alerts.map((alert) => alert.alert))].sort()).toEqual([...withoutRemoteWrite].sort());
+    expect(alertNames(testConfig())).toEqual(withoutRemoteWrite);
+    const repeated = alerts.map((alert) => alert.alert).filter((name, i, all) => all.indexOf(name) !== i);
+    expect([...new Set(repeated)]).toEqual(["TargetDown"]);
+  });
+
+  it("gain the remote-write alerts only with a remote-write queue configured", () => {
+    expect(alertNames(rulesConfig())).toEqual([...ALERT_NAMES]);
+    const prometheusGroup = (config: ReturnType<typeof testConfig>) =>
+      ruleFiles(config)
+        .find((file) => file.name === "prometheus.yaml")
+        ?.groups.flatMap((group) => group.rules.filter(isAlertRule).map((rule) => rule.alert));
+    expect(prometheusGroup(rulesConfig())).toEqual(expect.arrayContaining([...REMOTE_WRITE_ALERTS]));
+    expect(prometheusGroup(testConfig())).not.toEqual(expect.arrayContaining([REMOTE_WRITE_ALERTS[0]]));
   });
 
   it("give each alert its severity: critical, warning, or none for Watchdog", () => {
-    for (const alert of alerts) {
+    for (const alert of alerts.filter((candidate) => candidate.alert !== "TargetDown")) {
       const expected =
         alert.alert === "Watchdog" ? "none" : CRITICAL.includes(alert.alert) ? "critical" : "warning";
       expect(alert.labels.severity, alert.alert).toBe(expected);
     }
+  });
+
+  it("make TargetDown critical for each job an alert reads from, and a warning for every other job", () => {
+    const targetDown = alerts.filter((alert) => alert.alert === "TargetDown");
+    const critical = targetDown.filter((alert) => alert.labels.severity === "critical");
+    expect(critical.map((alert) => /up\{job="([^"]+)"\}/.exec(alert.expr)?.[1])).toEqual(JOBS_FEEDING_ALERTS);
+    const warning = targetDown.filter((alert) => alert.labels.severity === "warning");
+    expect(warning.map((alert) => /up\{job!~"([^"]+)"\}/.exec(alert.expr)?.[1])).toEqual([
+      JOBS_FEEDING_ALERTS.join("|"),
+    ]);
+    expect(critical.length + warning.length).toBe(targetDown.length);
   });
 
   it("give each warning/critical twin the same pair label, and no other alert one", () => {
