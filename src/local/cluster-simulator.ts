@@ -54,6 +54,7 @@ export class ClusterSimulator {
   private lastTickMs: number;
   private readonly kubeStateMetrics = new KubeStateMetrics();
   private readonly nodes = new Map<string, NodeMetrics>();
+  private kubeStateMetricsDown = false;
 
   constructor(options: Pick<ClusterSimulatorOptions, "cluster" | "clock">) {
     this.clock = options.clock ?? Date.now;
@@ -74,10 +75,22 @@ export class ClusterSimulator {
     this.lastTickMs = now;
   }
 
-  /** The exposition an exporter path serves, or undefined for an unknown path. */
-  async scrape(path: string): Promise<{ contentType: string; body: string } | undefined> {
+  /** While down, an exporter's path answers 503: its scrapes fail and its `up` turns 0. */
+  setExporterDown(exporter: "kube-state-metrics", down: boolean): void {
+    if (exporter === "kube-state-metrics") this.kubeStateMetricsDown = down;
+  }
+
+  /** The exposition an exporter path serves (status 200 unless stated), or undefined for an unknown path. */
+  async scrape(path: string): Promise<{ contentType: string; body: string; status?: number } | undefined> {
     this.advance();
     if (path === SIMULATOR_PATHS.kubeStateMetrics) {
+      if (this.kubeStateMetricsDown) {
+        return {
+          contentType: "text/plain; charset=utf-8",
+          body: "kube-state-metrics is down\n",
+          status: 503,
+        };
+      }
       return {
         contentType: this.kubeStateMetrics.contentType,
         body: await this.kubeStateMetrics.metrics(this.cluster),
@@ -162,6 +175,6 @@ async function handle(
     response.end("not found\n");
     return;
   }
-  response.writeHead(200, { "content-type": scraped.contentType });
+  response.writeHead(scraped.status ?? 200, { "content-type": scraped.contentType });
   response.end(scraped.body);
 }

@@ -31,6 +31,7 @@ import {
   type Pod,
 } from "./cluster/model.ts";
 import type { ClusterSimulator } from "./cluster-simulator.ts";
+import { monitoringStackFaults } from "./faults/monitoring-stack.ts";
 
 export const FAULT_NAMES = [
   "api-errors",
@@ -56,6 +57,13 @@ export const FAULT_NAMES = [
   "node-not-ready",
   "node-memory-pressure",
   "node-disk-pressure",
+  "slack-down",
+  "pagerduty-down",
+  "prometheus-bad-config",
+  "rule-failure",
+  "alertmanager-bad-config",
+  "alertmanager-down",
+  "ksm-down",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -92,15 +100,50 @@ export interface CertificateControls {
   setStatus(status: number): void;
 }
 
+/** What the faults need of the notification inbox (Inbox provides it). */
+export interface NotificationControls {
+  /** Makes the inbox's stand-in for a notifier answer 500 to everything, or accept again. */
+  setFailing(receiver: "slack" | "pagerduty", failing: boolean): void;
+}
+
+/** What the faults need of the local Prometheus. */
+export interface PrometheusControls {
+  /** Writes an invalid prometheus.yml and asks Prometheus to reload it. */
+  breakConfig(): Promise<void>;
+  /** Writes the real prometheus.yml back and reloads. */
+  restoreConfig(): Promise<void>;
+  /** Adds a rule file whose rule fails at every evaluation, and reloads. */
+  addFailingRule(): Promise<void>;
+  removeFailingRule(): Promise<void>;
+}
+
+/** What the faults need of the local Alertmanagers, by index. */
+export interface AlertmanagerControls {
+  breakConfig(index: number): Promise<void>;
+  restoreConfig(index: number): Promise<void>;
+  stop(index: number): Promise<void>;
+  start(index: number): Promise<void>;
+}
+
 export interface FaultTargets {
   config: StackConfig;
   cluster?: ClusterSimulator;
   services?: ServiceControls;
   database?: DatabaseControls;
   certificate?: CertificateControls;
+  notifications?: NotificationControls;
+  prometheus?: PrometheusControls;
+  alertmanagers?: AlertmanagerControls;
 }
 
-export type FaultArea = "cluster" | "services" | "database" | "certificate";
+export type FaultArea =
+  | "cluster"
+  | "services"
+  | "database"
+  | "certificate"
+  | "notifications"
+  | "prometheus"
+  | "alertmanager";
 
 export interface FaultOutcome {
   /** What changed, for a person. */
@@ -549,6 +592,7 @@ export const faults: readonly Fault[] = [
   nodeConditionFault("node-not-ready", "NodeNotReady", "Ready", "unknown"),
   nodeConditionFault("node-memory-pressure", "NodeMemoryPressure", "MemoryPressure", "true"),
   nodeConditionFault("node-disk-pressure", "NodeDiskPressure", "DiskPressure", "true"),
+  ...monitoringStackFaults,
 ];
 
 export function findFault(name: string): Fault {
@@ -605,6 +649,12 @@ export class FaultController {
         return this.targets.database !== undefined;
       case "certificate":
         return this.targets.certificate !== undefined;
+      case "notifications":
+        return this.targets.notifications !== undefined;
+      case "prometheus":
+        return this.targets.prometheus !== undefined;
+      case "alertmanager":
+        return this.targets.alertmanagers !== undefined;
     }
   }
 }

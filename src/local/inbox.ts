@@ -319,6 +319,8 @@ export interface InboxOptions {
 export interface Inbox {
   readonly url: string;
   readonly store: NotificationStore;
+  /** Makes the Slack or PagerDuty stand-in answer 500 (storing nothing), as a notifier that is down. */
+  setFailing(receiver: "slack" | "pagerduty", failing: boolean): void;
   close(): Promise<void>;
 }
 
@@ -329,9 +331,10 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     flag: options.portFlag ?? "--inbox-port",
   });
   const store = new NotificationStore();
+  const failing = new Set<string>();
   const latest = options.latest ?? 50;
   const server: Server = createServer((request, response) => {
-    handle(store, latest, request, response).catch((error: unknown) => {
+    handle(store, failing, latest, request, response).catch((error: unknown) => {
       send(response, 500, "text/plain", `${error instanceof Error ? error.message : String(error)}\n`);
     });
   });
@@ -342,6 +345,10 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   return {
     url: `http://${options.host}:${options.port}`,
     store,
+    setFailing(receiver, fail) {
+      if (fail) failing.add(receiver);
+      else failing.delete(receiver);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -363,6 +370,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 async function handle(
   store: NotificationStore,
+  failing: ReadonlySet<string>,
   latest: number,
   request: IncomingMessage,
   response: ServerResponse,
@@ -396,6 +404,10 @@ async function handle(
   }
   if (request.method === "POST") {
     const text = await readBody(request);
+    if (failing.has(receiverFromPath(url.pathname))) {
+      send(response, 500, "text/plain", "the notifier is down\n");
+      return;
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(text);

@@ -8,7 +8,12 @@ import { scaledTiming, type Timing } from "../rules/timing.ts";
 import type { Cluster } from "./cluster/model.ts";
 import { clusterOptions, type RunningClusterSimulator, startClusterSimulator } from "./cluster-simulator.ts";
 import { type ControlServer, startControlServer } from "./control.ts";
-import { FaultController, type ServiceControls } from "./faults.ts";
+import {
+  type AlertmanagerControls,
+  FaultController,
+  type PrometheusControls,
+  type ServiceControls,
+} from "./faults.ts";
 import { type Inbox, startInbox } from "./inbox.ts";
 import { alertmanagersPart } from "./parts/alertmanagers.ts";
 import { blackboxExporterPart, nodeExporterPart, postgresExporterPart } from "./parts/exporters.ts";
@@ -59,6 +64,9 @@ export interface StackContext {
    * Prometheus waits for it before it loads the rules that send them alerts.
    */
   alertmanagersSettled?: Promise<void>;
+  /** What the faults do to the local Prometheus and Alertmanagers, once they run. */
+  prometheusControls?: PrometheusControls;
+  alertmanagerControls?: AlertmanagerControls;
   /** Where a person finds each part, in start order. */
   readonly urls: { name: string; url: string }[];
 }
@@ -162,6 +170,9 @@ export const controlPart: StackPart = {
       ...(context.services ? { services: context.services } : {}),
       ...(context.postgres ? { database: context.postgres } : {}),
       ...(context.tls ? { certificate: context.tls } : {}),
+      ...(context.inbox ? { notifications: context.inbox } : {}),
+      ...(context.prometheusControls ? { prometheus: context.prometheusControls } : {}),
+      ...(context.alertmanagerControls ? { alertmanagers: context.alertmanagerControls } : {}),
     });
     const control = await startControlServer({
       host: topology.host,

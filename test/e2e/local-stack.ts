@@ -146,6 +146,29 @@ export async function alertmanagerAlerts(stack: RunningStack, index = 0): Promis
   );
 }
 
+/** Waits until every Alertmanager is ready with all the others as its peers (after one restarted). */
+export async function settled(stack: RunningStack, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await Promise.all(
+      stack.alertmanagerPorts.map((port) =>
+        getJson<{ cluster?: { status?: string; peers?: unknown[] } }>(
+          `http://127.0.0.1:${port}/api/v2/status`,
+        ).catch(() => ({}) as { cluster?: { status?: string; peers?: unknown[] } }),
+      ),
+    );
+    const count = stack.alertmanagerPorts.length;
+    if (
+      statuses.every((status) => status.cluster?.status === "ready" && status.cluster.peers?.length === count)
+    ) {
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`the Alertmanagers did not settle: ${JSON.stringify(statuses)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export async function notifications(stack: RunningStack): Promise<Notification[]> {
   return getJson<Notification[]>(`${stack.url("inbox")}/notifications`);
 }

@@ -1,6 +1,7 @@
 // The whole local stack end to end, as `plue-monitoring up` runs it on the real binaries at time
-// scale 60 (a minute lasts a second): healthy it raises nothing but the Watchdog; every one of the 23
-// faults raises its alert, which the Alertmanagers deliver to the right receivers with the right
+// scale 60 (a minute lasts a second): healthy it raises nothing but the Watchdog; every fault (Plue's
+// 23, then the monitoring stack's own 7, whose notifier failures arrive through the other notifier)
+// raises its alert, which the Alertmanagers deliver to the right receivers with the right
 // labels within its `for` plus scrape, evaluation and group_wait (and the windows the expression
 // reads), and clearing it delivers the resolution; every dashboard panel answers; the services meet
 // the metric contract; an Alertmanager killed mid-incident loses no notification and doubles none;
@@ -34,6 +35,7 @@ import {
   notifications,
   prometheusAlerts,
   type RunningStack,
+  settled,
   stackStatus,
   startStack,
 } from "./local-stack.ts";
@@ -41,12 +43,21 @@ import {
 const SCALE = 60;
 const config = testConfig();
 const timing = localTiming(config, SCALE);
-const rules = new Map<string, AlertRule>(
-  ruleFiles(config, timing)
-    .flatMap((file) => file.groups.flatMap((group) => group.rules))
-    .filter(isAlertRule)
-    .map((rule) => [rule.alert, rule]),
-);
+const alertRules = ruleFiles(config, timing)
+  .flatMap((file) => file.groups.flatMap((group) => group.rules))
+  .filter(isAlertRule);
+
+/**
+ * The rule of `alert` that applies to a target: TargetDown has one rule per job that feeds alerts
+ * (`job="…"`) and one for every other job.
+ */
+function ruleOf(alert: string, labels: Record<string, string> = {}): AlertRule {
+  const candidates = alertRules.filter((rule) => rule.alert === alert);
+  const own = candidates.find((rule) => labels.job && rule.expr.includes(`job="${labels.job}"`));
+  const rule = own ?? candidates.find((rule) => !/job="/.test(rule.expr)) ?? candidates[0];
+  if (!rule) throw new Error(`no rule ${alert}`);
+  return rule;
+}
 // Only the timings of the local alertmanager.yml matter here, not its ports.
 const route = alertmanagerConfig(config, {
   kind: "local",
@@ -82,11 +93,56 @@ const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; rea
   "deployment-stuck": { leadIn: "10m" },
   // Most probes of the last 5 minutes must have failed, then succeeded again.
   "endpoint-down": { leadIn: "5m", leadOut: "5m" },
+  // The stack's own faults. A reload of Prometheus drops its Alertmanagers until discovery finds
+  // them again (up to 5 real seconds): alerts in between are resent after. Failed evaluations stay
+  // in a 5-minute window; a failed reload must fill one (max_over_time == 0).
+  "rule-failure": { leadOut: "5m", realMs: 5_000 },
+  "prometheus-bad-config": { leadIn: "5m", realMs: 5_000 },
+  "alertmanager-bad-config": { leadIn: "5m" },
+  // Most scrapes of 5 minutes must have failed (TargetDown), then succeeded again.
+  "ksm-down": { leadIn: "5m", leadOut: "5m" },
+  "alertmanager-down": { leadIn: "5m", leadOut: "5m" },
+  // A notification must first fail: CriticalCPUUsage fires alongside (a 5m window, then its 5m
+  // `for`); the failed share of 15 minutes then drains.
+  "slack-down": { leadIn: "10m", leadOut: "15m" },
+  "pagerduty-down": { leadIn: "10m", leadOut: "15m" },
+};
+
+/** The target labels of faults whose alert has a rule per target (TargetDown has one per job). */
+const FAULT_TARGETS: Partial<Record<FaultName, Record<string, string>>> = {
+  "ksm-down": { job: "kube-state-metrics" },
+  "alertmanager-down": { job: "alertmanager" },
+};
+
+/** The faults of the monitoring stack itself, exercised after Plue's. */
+const STACK_FAULTS: readonly FaultName[] = [
+  "rule-failure",
+  "prometheus-bad-config",
+  "ksm-down",
+  "alertmanager-bad-config",
+  "alertmanager-down",
+  "slack-down",
+  "pagerduty-down",
+];
+
+/**
+ * A delivery failure is routed to another notifier than the one that failed (src/alertmanager/routes.ts):
+ * Slack's to PagerDuty, PagerDuty's to Slack.
+ */
+const FAILOVER: Partial<Record<FaultName, string[]>> = {
+  "slack-down": ["pagerduty"],
+  "pagerduty-down": ["slack"],
+};
+
+/** Notifier faults need a notification to fail: a critical alert (to both notifiers) alongside. */
+const ALONGSIDE: Partial<Record<FaultName, FaultName>> = {
+  "slack-down": "cpu-critical",
+  "pagerduty-down": "cpu-critical",
 };
 
 function firingBoundMs(fault: FaultName): number {
   const delays = DELAYS[fault] ?? {};
-  const rule = rules.get(findFault(fault).alert) as AlertRule;
+  const rule = ruleOf(findFault(fault).alert, FAULT_TARGETS[fault]);
   return (
     scaled(delays.leadIn ?? "0s") +
     ms(rule.for) +
@@ -207,11 +263,13 @@ async function explainAlert(alert: string, since: number): Promise<string> {
 /** Applies a fault and waits for its alert at every receiver its severity routes to; then clears it. */
 async function exercise(fault: FaultName): Promise<void> {
   const { alert } = findFault(fault);
-  const rule = rules.get(alert) as AlertRule;
-  const receivers = receiversOf(rule.labels.severity);
+  const rule = ruleOf(alert, FAULT_TARGETS[fault]);
+  const receivers = FAILOVER[fault] ?? receiversOf(rule.labels.severity);
   const before = Math.max(0, ...(await notifications(stack)).map((n) => n.id));
   const applied = Date.now();
   const outcome = await applyFault(stack, fault);
+  const alongside = ALONGSIDE[fault];
+  if (alongside) await applyFault(stack, alongside);
   const labels = outcome.labels;
   const boundMs = firingBoundMs(fault);
 
@@ -241,6 +299,7 @@ async function exercise(fault: FaultName): Promise<void> {
   const lastFiring = Math.max(...firing.map((n) => n.id));
   const cleared = Date.now();
   await clearFault(stack, fault);
+  if (alongside) await clearFault(stack, alongside);
   const resolvedBound = resolvedBoundMs(fault);
   const resolved = await poll(
     `${fault}: ${alert}${JSON.stringify(labels)} resolved at ${receivers.join(" and ")}`,
@@ -373,6 +432,23 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
       result.status === "rejected" ? [String(result.reason)] : [],
     );
     expect(failures).toEqual([]);
+    expect(measured.map((m) => m.fault).sort()).toEqual(
+      FAULT_NAMES.filter((name) => !STACK_FAULTS.includes(name)).sort(),
+    );
+    expect((await stackStatus(stack)).activeFaults).toEqual([]);
+  }, 360_000);
+
+  it("raises the stack's own alerts for its own faults, a notifier's failure through the other notifier", async () => {
+    // One at a time: a reload of Prometheus delays every alert for a few seconds, TargetDown fires
+    // for two of them, and a notifier down fails everything sent to it.
+    await exercise("rule-failure");
+    await exercise("prometheus-bad-config");
+    await exercise("ksm-down");
+    await exercise("alertmanager-bad-config");
+    await exercise("alertmanager-down");
+    await settled(stack);
+    await exercise("slack-down");
+    await exercise("pagerduty-down");
     expect(measured.map((m) => m.fault).sort()).toEqual([...FAULT_NAMES].sort());
     expect((await stackStatus(stack)).activeFaults).toEqual([]);
   }, 360_000);

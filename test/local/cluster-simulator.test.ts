@@ -71,6 +71,14 @@ describe("cluster simulator over HTTP", () => {
     expect(lint).toEqual({ code: 0, output: "" });
   });
 
+  it("answers 503 for kube-state-metrics while it is down, and serves it again after", async () => {
+    running.simulator.setExporterDown("kube-state-metrics", true);
+    expect((await fetch(`${running.url}${ksm}`)).status).toBe(503);
+    expect((await fetch(`${running.url}${SIMULATOR_PATHS.kubelet(NODES[0] as string)}`)).status).toBe(200);
+    running.simulator.setExporterDown("kube-state-metrics", false);
+    expect((await fetch(`${running.url}${ksm}`)).status).toBe(200);
+  });
+
   it("answers 404 for an unknown node or path, and lists its paths at /", async () => {
     expect((await fetch(`${running.url}/nodes/no-such-node/metrics`)).status).toBe(404);
     expect((await fetch(`${running.url}/metrics`)).status).toBe(404);
@@ -107,7 +115,10 @@ describe("cluster simulator", () => {
     // Some series exist only in trouble (a waiting reason only while a container waits): apply every
     // cluster fault so each metric has a chance to appear.
     for (const fault of sim.faults.list()) {
-      if (fault.area === "cluster" && fault.available) await sim.faults.apply(fault.name);
+      // ksm-down makes kube-state-metrics serve nothing at all.
+      if (fault.area === "cluster" && fault.available && fault.name !== "ksm-down") {
+        await sim.faults.apply(fault.name);
+      }
     }
     sim.wait(1);
     const served: Record<string, Sample[]> = {

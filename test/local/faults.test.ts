@@ -32,12 +32,21 @@ function capture() {
 }
 
 describe("the fault registry", () => {
-  it("has 23 faults, each raising one of the seed's alerts or EndpointDown", () => {
+  it("has 30 faults: one for each of the seed's alerts and EndpointDown, seven for the stack itself", () => {
     expect(faults.map((fault) => fault.name)).toEqual([...FAULT_NAMES]);
-    expect(FAULT_NAMES).toHaveLength(23);
+    expect(FAULT_NAMES).toHaveLength(30);
     const alerts = faults.map((fault) => fault.alert);
-    expect(new Set(alerts).size).toBe(23);
+    expect(new Set(alerts.slice(0, 23)).size).toBe(23);
     expect(alerts).toContain("EndpointDown");
+    expect(alerts.slice(23).sort()).toEqual([
+      "AlertmanagerFailedReload",
+      "AlertmanagerFailedToSendAlerts",
+      "AlertmanagerFailedToSendAlerts",
+      "PrometheusBadConfig",
+      "PrometheusRuleFailures",
+      "TargetDown",
+      "TargetDown",
+    ]);
     expect(alerts).toContain("ServiceDown");
     expect(alerts).toContain("NodeDiskPressure");
   });

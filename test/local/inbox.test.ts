@@ -86,6 +86,18 @@ describe("notification inbox", () => {
     expect(text).toMatch(/default +RESOLVED +PodNotReady +namespace=plue pod=api-0 severity=warning/);
   });
 
+  it("answers 500 for a failing Slack or PagerDuty stand-in, storing nothing, until it is restored", async () => {
+    const slack = { text: "HighCPUUsage", attachments: [] };
+    const count = async () => (await notifications(inbox, "?receiver=slack")).length;
+    const before = await count();
+    inbox.setFailing("slack", true);
+    expect((await post(inbox, "/slack", slack)).status).toBe(500);
+    expect(await count()).toBe(before);
+    inbox.setFailing("slack", false);
+    expect((await post(inbox, "/slack", slack)).status).toBe(200);
+    expect(await count()).toBe(before + 1);
+  });
+
   it("refuses what it cannot read", async () => {
     expect((await post(inbox, "/default", { hello: "world" })).status).toBe(400);
     const notJson = await fetch(`${inbox.url}/default`, { method: "POST", body: "{" });

@@ -2,10 +2,12 @@
 // its port + 1), all reading the local alertmanager.yml, which delivers to the notification inbox.
 // They settle (every replica sees all the others) while the rest of the stack starts; Prometheus
 // sends them nothing before that, since a replica on its own would notify alone, and a notification
-// could arrive twice.
+// could arrive twice. Prometheus scrapes each replica (job alertmanager) under the pod name it stands
+// for, alertmanager-0, alertmanager-1, … as the cluster's StatefulSet names them.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { alertmanagerConfig } from "../../alertmanager/index.ts";
+import { components, statefulSetPod } from "../../components.ts";
 import { toYaml } from "../../render.ts";
 import { ALERTMANAGER_PORTS_FLAG } from "../ports.ts";
 import type { StackContext, StackPart } from "../stack.ts";
@@ -18,7 +20,8 @@ const SETTLE_TIMEOUT_MS = 60_000;
 
 const GOSSIP_INTERVAL = "50ms";
 
-export const alertmanagerName = (index: number) => `alertmanager-${index}`;
+/** Each replica is named like the StatefulSet pod it stands for: its scrape target's `pod` label. */
+export const alertmanagerName = (index: number) => statefulSetPod(components.alertmanager.name, index);
 
 /**
  * How long a replica waits for the ones before it to send a notification, before it sends it itself.
@@ -67,10 +70,12 @@ export const alertmanagersPart: StackPart = {
   async start(context: StackContext) {
     const { host, alertmanagers } = context.deployment.topology;
     const dir = context.supervisor.dir("alertmanager");
-    const configFile = join(dir, "alertmanager.yml");
-    writeFileSync(configFile, toYaml(alertmanagerConfig(context.config, context.deployment)), {
-      mode: 0o600,
-    });
+    // One file per replica, so a fault can break one replica's config and leave the other's alone.
+    const config = toYaml(alertmanagerConfig(context.config, context.deployment));
+    const configFiles = alertmanagers.map((_, index) => join(dir, `alertmanager-${index}.yml`));
+    const writeConfig = (index: number, text: string) =>
+      writeFileSync(configFiles[index] as string, text, { mode: 0o600 });
+    for (const index of configFiles.keys()) writeConfig(index, config);
     const urls = alertmanagers.map((port) => `http://${host}:${port}`);
     await Promise.all(
       alertmanagers.map((port, index) =>
@@ -78,7 +83,7 @@ export const alertmanagersPart: StackPart = {
           name: alertmanagerName(index),
           command: ALERTMANAGER_BINARY,
           args: [
-            `--config.file=${configFile}`,
+            `--config.file=${configFiles[index]}`,
             `--storage.path=${context.supervisor.dir(`alertmanager/data-${index}`)}`,
             `--web.listen-address=${host}:${port}`,
             `--cluster.listen-address=${host}:${port + 1}`,
@@ -106,6 +111,25 @@ export const alertmanagersPart: StackPart = {
     // Awaited by the prometheus part; a failure until then must not count as unhandled.
     settled.catch(() => {});
     context.alertmanagersSettled = settled;
+    const urlOf = (index: number) => {
+      const url = urls[index];
+      if (!url) throw new Error(`there is no Alertmanager ${index + 1}`);
+      return url;
+    };
+    // A reload of an invalid file answers 500 and leaves the running config in place.
+    const reload = (index: number) => fetch(`${urlOf(index)}/-/reload`, { method: "POST" }).then(() => {});
+    context.alertmanagerControls = {
+      async breakConfig(index) {
+        writeConfig(index, "route:\n  receiver: a-receiver-that-does-not-exist\n");
+        await reload(index);
+      },
+      async restoreConfig(index) {
+        writeConfig(index, config);
+        await reload(index);
+      },
+      stop: (index) => context.supervisor.stop(alertmanagerName(index)),
+      start: (index) => context.supervisor.restart(alertmanagerName(index)),
+    };
     urls.forEach((url, index) => {
       context.urls.push({ name: `Alertmanager ${index + 1} (API)`, url: `${url}/api/v2/alerts` });
     });

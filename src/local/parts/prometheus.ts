@@ -4,12 +4,13 @@
 // The rules are loaded only once every target has answered a scrape. Prometheus applies its first
 // targets up to 5s after it starts while it evaluates rules at once; at time scale 60 those 5s are
 // 5 simulated minutes, longer than ServiceDown's `for`, and absent(up) would fire for every service.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { durationMs } from "../../config/formats.ts";
 import { prometheusArgs, prometheusConfig } from "../../prometheus/index.ts";
 import { toYaml } from "../../render.ts";
 import { ruleFiles } from "../../rules/index.ts";
+import type { PrometheusControls } from "../faults.ts";
 import { PORT_FLAGS } from "../ports.ts";
 import type { StackContext, StackPart } from "../stack.ts";
 import { delay } from "../supervisor.ts";
@@ -54,6 +55,46 @@ export async function targetsDown(prometheusUrl: string): Promise<string[]> {
   return targets
     .filter((target) => target.health !== "up")
     .map((target) => `${target.scrapePool} ${target.scrapeUrl}: ${target.lastError || target.health}`);
+}
+
+/** A rule that fails at every evaluation: `up` has many series on both sides of a one-to-one match. */
+const FAILING_RULE_FILE = "fault-rule-failure.yaml";
+const FAILING_RULE = {
+  groups: [
+    {
+      name: "fault-rule-failure",
+      rules: [{ record: "fault:up:many_to_many", expr: "up * on () up" }],
+    },
+  ],
+};
+
+/** What the faults do to the local Prometheus: break its config or its rules, and mend them. */
+function prometheusControls(
+  url: string,
+  configFile: string,
+  rulesDir: string,
+  goodConfig: () => string,
+): PrometheusControls {
+  // A reload of an invalid config answers 500 and keeps the running one.
+  const reload = () => fetch(`${url}/-/reload`, { method: "POST" }).then(() => {});
+  return {
+    async breakConfig() {
+      writeFileSync(configFile, "global:\n  scrape_interval: not-a-duration\n", { mode: 0o600 });
+      await reload();
+    },
+    async restoreConfig() {
+      writeFileSync(configFile, goodConfig(), { mode: 0o600 });
+      await reload();
+    },
+    async addFailingRule() {
+      writeFileSync(join(rulesDir, FAILING_RULE_FILE), toYaml(FAILING_RULE));
+      await reload();
+    },
+    async removeFailingRule() {
+      rmSync(join(rulesDir, FAILING_RULE_FILE), { force: true });
+      await reload();
+    },
+  };
 }
 
 export const prometheusPart: StackPart = {
@@ -122,6 +163,9 @@ export const prometheusPart: StackPart = {
       );
     }
     context.progress(`prometheus: the Watchdog reached ${alertmanagers.length} Alertmanagers`);
+    context.prometheusControls = prometheusControls(url, configFile, deployment.rulesDir, () =>
+      toYaml(prometheusConfig(config, deployment)),
+    );
     context.urls.push(
       { name: "Prometheus (graph)", url: `${url}/classic/graph` },
       { name: "Prometheus (alerts)", url: `${url}/classic/alerts` },
