@@ -3,20 +3,14 @@
 // (not the headless one, which selects the same pods), so `service` is "alertmanager".
 import { components } from "../../components.ts";
 import type { StackConfig } from "../../config/schema.ts";
+import { stackServiceTargets } from "./stack-service.ts";
 import type { JobSpec } from "./types.ts";
 
 export function alertmanagerJobs(config: StackConfig): JobSpec[] {
-  const { name, port } = components.alertmanager;
   return [
     {
       job: "alertmanager",
-      targets: {
-        kind: "service",
-        namespace: config.namespace,
-        service: name,
-        port,
-        labels: ["namespace", "pod", "service"],
-      },
+      targets: stackServiceTargets(config, components.alertmanager),
     },
   ];
 }

@@ -3,21 +3,15 @@
 import { components } from "../../components.ts";
 import type { StackConfig } from "../../config/schema.ts";
 import type { Deployment } from "../../deployment.ts";
+import { stackServiceTargets } from "./stack-service.ts";
 import type { JobSpec } from "./types.ts";
 
 export function grafanaJobs(config: StackConfig, deployment: Deployment): JobSpec[] {
   if (deployment.kind === "local") return [];
-  const { name, port } = components.grafana;
   return [
     {
       job: "grafana",
-      targets: {
-        kind: "service",
-        namespace: config.namespace,
-        service: name,
-        port,
-        labels: ["namespace", "pod", "service"],
-      },
+      targets: stackServiceTargets(config, components.grafana),
     },
   ];
 }

@@ -3,24 +3,18 @@
 import { components } from "../../components.ts";
 import type { StackConfig } from "../../config/schema.ts";
 import type { Deployment } from "../../deployment.ts";
+import { stackServiceTargets } from "./stack-service.ts";
 import type { JobSpec } from "./types.ts";
 
 export function postgresExporterJobs(config: StackConfig, deployment: Deployment): JobSpec[] {
   if (deployment.kind === "cluster" && config.postgresExporterDsn === "") return [];
-  const { name, port } = components.postgresExporter;
   return [
     {
       job: "postgres-exporter",
-      // With PostgreSQL out of reach, postgres_exporter 0.11 retries for 1s before it answers pg_up 0,
+      // With PostgreSQL out of reach, postgres_exporter (0.11 to 0.20) retries for 1s before it answers pg_up 0,
       // and serializes scrapes meanwhile: a shorter scrape times out and pg_up 0 is never seen.
       minScrapeInterval: "2s",
-      targets: {
-        kind: "service",
-        namespace: config.namespace,
-        service: name,
-        port,
-        labels: ["namespace", "pod", "service"],
-      },
+      targets: stackServiceTargets(config, components.postgresExporter),
     },
   ];
 }
