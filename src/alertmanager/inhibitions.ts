@@ -25,15 +25,6 @@ export function inhibitRules(): InhibitRule[] {
       equal: ["node"],
     },
     {
-      // Every replica failing to deliver through an integration explains each replica failing to:
-      // one notification about the integration, not one more per replica. The cluster-wide alert
-      // keeps `namespace` and `service` (src/rules/alertmanager.ts: min by job, namespace, service,
-      // integration); if it did not, this rule would silence nothing: noise, never a lost alert.
-      source_matchers: ['alertname="AlertmanagerClusterFailedToSendAlerts"'],
-      target_matchers: ['alertname="AlertmanagerFailedToSendAlerts"'],
-      equal: ["namespace", "service", "integration"],
-    },
-    {
       // Half the replicas or more down (or flapping: each answering fewer than half its scrapes) is
       // the news; replicas that come and go also drop out of the survivors' gossip view for a while,
       // so MembersInconsistent of the same cluster is its echo.

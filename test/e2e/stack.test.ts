@@ -262,6 +262,17 @@ async function explainAlert(alert: string, since: number): Promise<string> {
 
 /** Applies a fault and waits for its alert at every receiver its severity routes to; then clears it. */
 async function exercise(fault: FaultName): Promise<void> {
+  try {
+    await exerciseOnce(fault);
+  } catch (error) {
+    // Leave the stack healthy for the tests after this one, whatever went wrong.
+    const active = (await stackStatus(stack)).activeFaults;
+    for (const name of active) await clearFault(stack, name).catch(() => {});
+    throw error;
+  }
+}
+
+async function exerciseOnce(fault: FaultName): Promise<void> {
   const { alert } = findFault(fault);
   const rule = ruleOf(alert, FAULT_TARGETS[fault]);
   const receivers = FAILOVER[fault] ?? receiversOf(rule.labels.severity);
