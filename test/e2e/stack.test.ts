@@ -102,10 +102,11 @@ const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; rea
   // Most scrapes of 5 minutes must have failed (TargetDown), then succeeded again.
   "ksm-down": { leadIn: "5m", leadOut: "5m" },
   "alertmanager-down": { leadIn: "5m", leadOut: "5m" },
-  // A notification must first fail: CriticalCPUUsage fires alongside (a 5m window, then its 5m
-  // `for`); the failed share of 15 minutes then drains.
-  "slack-down": { leadIn: "10m", leadOut: "15m" },
-  "pagerduty-down": { leadIn: "10m", leadOut: "15m" },
+  // A notification must first fail: CriticalCPUUsage fires alongside (a 5m window that may have to
+  // drain the last run first, then its 5m `for`, group_wait), Alertmanager's send fails and the
+  // failed share shows at the next scrapes; after, the failed share of 15 minutes drains.
+  "slack-down": { leadIn: "16m", leadOut: "15m" },
+  "pagerduty-down": { leadIn: "16m", leadOut: "15m" },
 };
 
 /** The target labels of faults whose alert has a rule per target (TargetDown has one per job). */
