@@ -102,11 +102,11 @@ const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; rea
   // Most scrapes of 5 minutes must have failed (TargetDown), then succeeded again.
   "ksm-down": { leadIn: "5m", leadOut: "5m" },
   "alertmanager-down": { leadIn: "5m", leadOut: "5m" },
-  // A notification must first fail: CriticalCPUUsage fires alongside (a 5m window that may have to
-  // drain the last run first, then its 5m `for`, group_wait), Alertmanager's send fails and the
-  // failed share shows at the next scrapes; after, the failed share of 15 minutes drains.
-  "slack-down": { leadIn: "16m", leadOut: "15m" },
-  "pagerduty-down": { leadIn: "16m", leadOut: "15m" },
+  // A notification must first fail: CriticalMemoryUsage fires alongside (no window, its 5m `for`,
+  // group_wait), Alertmanager's sends fail and retry, and the failed share shows once two scrapes of
+  // its counters differ (measured 13 to 20 s in all); after, the failed share of 15 minutes drains.
+  "slack-down": { leadIn: "15m", leadOut: "15m" },
+  "pagerduty-down": { leadIn: "15m", leadOut: "15m" },
 };
 
 /** The target labels of faults whose alert has a rule per target (TargetDown has one per job). */
@@ -135,10 +135,13 @@ const FAILOVER: Partial<Record<FaultName, string[]>> = {
   "pagerduty-down": ["slack"],
 };
 
-/** Notifier faults need a notification to fail: a critical alert (to both notifiers) alongside. */
+/**
+ * Notifier faults need a notification to fail: a critical alert (to both notifiers) alongside, one
+ * that reads a gauge, so it fires again as soon as its `for` allows.
+ */
 const ALONGSIDE: Partial<Record<FaultName, FaultName>> = {
-  "slack-down": "cpu-critical",
-  "pagerduty-down": "cpu-critical",
+  "slack-down": "memory-critical",
+  "pagerduty-down": "memory-critical",
 };
 
 function firingBoundMs(fault: FaultName): number {
