@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
@@ -8,8 +7,9 @@ import { parseUpArgs } from "../../src/cli/up.ts";
 import { PORT_FLAGS, type PortKey } from "../../src/local/ports.ts";
 import { localTiming } from "../../src/local/stack.ts";
 import { defaultTopology } from "../../src/local/topology.ts";
+import { freePorts } from "../e2e/local-stack.ts";
 import { requiredValues, testConfig } from "../helpers/config.ts";
-import { freePort, tempDir } from "../helpers/system.ts";
+import { tempDir } from "../helpers/system.ts";
 import { alive, stopProcess, waitFor } from "./processes.ts";
 
 const repo = join(import.meta.dirname, "..", "..");
@@ -69,33 +69,16 @@ describe("plue-monitoring up: flags", () => {
   });
 });
 
-/** A port p with p + 1 free too (an Alertmanager gossips on its port + 1). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    const next = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port + 1, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (next) return port;
-  }
-}
-
+/** A free port for every component, all different (each Alertmanager's port + 1 too), as flags. */
 async function portArgs(): Promise<{
   args: string[];
   ports: Record<string, number>;
   alertmanagers: number[];
 }> {
-  const ports: Record<string, number> = {};
-  const args: string[] = [];
-  for (const key of portKeys) {
-    ports[key] = await freePort();
-    args.push(PORT_FLAGS[key].flag, String(ports[key]));
-  }
-  const alertmanagers = [await freePortPair(), await freePortPair()];
-  args.push("--alertmanager-ports", alertmanagers.join(","));
-  return { args, ports, alertmanagers };
+  const { ports, am } = await freePorts();
+  const args = portKeys.flatMap((key) => [PORT_FLAGS[key].flag, String(ports[key])]);
+  args.push("--alertmanager-ports", am.join(","));
+  return { args, ports, alertmanagers: am };
 }
 
 function runUp(args: string[]) {
