@@ -104,9 +104,9 @@ const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; rea
   "alertmanager-down": { leadIn: "5m", leadOut: "5m" },
   // A notification must first fail: CriticalMemoryUsage fires alongside (no window, its 5m `for`,
   // group_wait), Alertmanager's sends fail and retry, and the failed share shows once two scrapes of
-  // its counters differ (measured 13 to 20 s in all); after, the failed share of 15 minutes drains.
-  "slack-down": { leadIn: "15m", leadOut: "15m" },
-  "pagerduty-down": { leadIn: "15m", leadOut: "15m" },
+  // its counters differ (measured 13 to 24 s in all); after, the failed share of 15 minutes drains.
+  "slack-down": { leadIn: "20m", leadOut: "15m" },
+  "pagerduty-down": { leadIn: "20m", leadOut: "15m" },
 };
 
 /** The target labels of faults whose alert has a rule per target (TargetDown has one per job). */
