@@ -8,10 +8,9 @@ import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { rulesConfig } from "./config.ts";
 import { alertmanagerTarget, prometheusTarget } from "./exporters.ts";
-import { counter, fires, type RuleCase, runPromtoolTests, segments, series } from "./promtool.ts";
+import { counter, fires, type RuleCase, runPromtoolTests, segments, series, span } from "./promtool.ts";
 
 const config = rulesConfig();
-const span = (minutes: number) => minutes * 2 + 1;
 const SELF = "Prometheus monitoring/prometheus-0";
 const AM = [0, 1].map((i) => `http://127.0.0.1:909${3 + 2 * i}/api/v2/alerts`);
 

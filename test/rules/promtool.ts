@@ -68,6 +68,9 @@ export function segments(...parts: [value: number | "stale" | "_", samples: numb
     .join(" ");
 }
 
+/** Samples of a 30s scrape (the default interval) covering `minutes`, both ends included. */
+export const span = (minutes: number): number => minutes * 2 + 1;
+
 /** A counter growing by `perSample` each sample, for `samples` samples, from `start`. */
 export const counter = (perSample: number, samples: number, start = 0): string =>
   `${start}+${perSample}x${samples - 1}`;

@@ -11,9 +11,9 @@ import {
   type RuleCase,
   segments,
   series,
+  span,
 } from "../promtool.ts";
 
-const span = (minutes: number) => minutes * 2 + 1;
 const am = (ordinal: number, name: string, labels: Labels, values: string) =>
   series(name, { ...alertmanagerTarget(ordinal), ...labels }, values);
 const up = (ordinal: number, values: string) => series("up", alertmanagerTarget(ordinal), values);

@@ -1,9 +1,16 @@
 // ServiceDown, EndpointDown, HighErrorRate, CriticalErrorRate, SlowResponseTime.
 import { OTEL_ADVISORY_LE_VALUES } from "../../helpers/opentelemetry.ts";
 import { blackboxTarget, healthyUp, type PlueServiceName, plueTarget, up } from "../exporters.ts";
-import { counter, type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
-
-const span = (minutes: number) => minutes * 2 + 1;
+import {
+  counter,
+  type ExpectedAlert,
+  fires,
+  quiet,
+  type RuleCase,
+  segments,
+  series,
+  span,
+} from "../promtool.ts";
 
 const serviceDown = (service: PlueServiceName): ExpectedAlert => ({
   labels: { namespace: "plue", service, severity: "critical" },

@@ -1,10 +1,9 @@
 // CertificateExpiringSoon, CertificateExpiryCritical. promtool's clock starts at the Unix epoch, so
 // an expiry timestamp of 20 days is 20 days after the test starts.
 import { blackboxTarget, certManagerTarget } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series, span } from "../promtool.ts";
 
 const DAY = 86400;
-const span = (minutes: number) => minutes * 2 + 1;
 
 /**
  * What a blackbox https probe reports: the verified chain's expiry (`expiry`, in seconds) while the

@@ -9,9 +9,8 @@ import {
   type RuleCase,
   segments,
   series,
+  span,
 } from "../promtool.ts";
-
-const span = (minutes: number) => minutes * 2 + 1;
 
 const reloaded = (beside: "prometheus" | number, values: string) =>
   series("reloader_last_reload_successful", configReloaderTarget(beside), values);

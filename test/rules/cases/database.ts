@@ -1,8 +1,6 @@
 // DatabaseConnectionFailure, HighDatabaseConnections.
 import { healthyUp, plueTarget, postgresExporterTarget } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
-
-const span = (minutes: number) => minutes * 2 + 1;
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series, span } from "../promtool.ts";
 
 const pgUp = (values: string) => series("pg_up", postgresExporterTarget, values);
 const maxConnections = (value: number, samples: number) =>

@@ -1,8 +1,7 @@
 // DeploymentReplicasMismatch, DeploymentGenerationMismatch.
 import { ksm } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments } from "../promtool.ts";
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, span } from "../promtool.ts";
 
-const span = (minutes: number) => minutes * 2 + 1;
 const api = { namespace: "plue", deployment: "api" };
 
 type Segment = [number, number];

@@ -1,8 +1,6 @@
 // NodeNotReady, NodeMemoryPressure, NodeDiskPressure.
 import { ksm, NODE } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments } from "../promtool.ts";
-
-const span = (minutes: number) => minutes * 2 + 1;
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, span } from "../promtool.ts";
 
 type Status = "true" | "false" | "unknown";
 const CONDITIONS = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable"];

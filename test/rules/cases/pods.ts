@@ -1,9 +1,6 @@
 // PodCrashLooping, PodFrequentRestarts, PodNotReady.
 import { apiPod, ksm, NODE, type PodRef, podInfo, podOwner, podPhases, webPod } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments } from "../promtool.ts";
-
-/** Samples of a 30s scrape covering `minutes`. */
-const span = (minutes: number) => minutes * 2 + 1;
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, span } from "../promtool.ts";
 
 const waiting = (pod: PodRef, reason: string, values: string) =>
   ksm("kube_pod_container_status_waiting_reason", { ...pod, container: "api", reason }, values);

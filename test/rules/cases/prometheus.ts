@@ -12,9 +12,9 @@ import {
   type RuleCase,
   segments,
   series,
+  span,
 } from "../promtool.ts";
 
-const span = (minutes: number) => minutes * 2 + 1;
 const prom = (name: string, labels: Labels, values: string) =>
   series(name, { ...prometheusTarget, ...labels }, values);
 

@@ -8,9 +8,9 @@ import {
   quiet,
   type RuleCase,
   segments,
+  span,
 } from "../promtool.ts";
 
-const span = (minutes: number) => minutes * 2 + 1;
 const SAMPLE_SECONDS = 30;
 const MEMORY_LIMIT = 512 * 1024 * 1024;
 

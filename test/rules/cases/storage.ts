@@ -1,8 +1,7 @@
 // PersistentVolumeSpaceLow, PersistentVolumeSpaceCritical.
 import { ksm, kubeletTarget, NODE, OTHER_NODE } from "../exporters.ts";
-import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series } from "../promtool.ts";
+import { type ExpectedAlert, fires, quiet, type RuleCase, segments, series, span } from "../promtool.ts";
 
-const span = (minutes: number) => minutes * 2 + 1;
 const CAPACITY = 10 * 1024 ** 3;
 
 /**

@@ -16,9 +16,8 @@ import {
   type RuleCase,
   segments,
   series,
+  span,
 } from "../promtool.ts";
-
-const span = (minutes: number) => minutes * 2 + 1;
 
 const ALERTS_READING: Record<string, string> = {
   "kube-state-metrics":
