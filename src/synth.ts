@@ -1,6 +1,6 @@
 // The whole stack as a tree of files: relative path → contents. Pure; the CLI writes it.
 import { alertmanagerConfig } from "./alertmanager/index.ts";
-import type { StackConfig } from "./config/schema.ts";
+import { type StackConfig, secretValuesIn } from "./config/schema.ts";
 import { dashboardProvisioning, dashboards, datasourceProvisioning } from "./dashboards/index.ts";
 import { cluster } from "./deployment.ts";
 import { manifests, type RenderedConfigs } from "./kubernetes/index.ts";
@@ -26,6 +26,19 @@ export function renderConfigs(config: StackConfig): RenderedConfigs {
     },
     blackboxYml: toYaml(blackboxConfig(cluster)),
   };
+}
+
+/**
+ * The files of a tree that hold a secret: every manifest with a Secret object, and any file a secret
+ * value appears in (alertmanager.yml holds the webhook URLs). They are written readable by the owner only.
+ */
+export function privateFiles(tree: FileTree, config: StackConfig): Set<string> {
+  const secrets = secretValuesIn(config);
+  return new Set(
+    [...tree]
+      .filter(([, text]) => /^kind: Secret$/m.test(text) || secrets.some((secret) => text.includes(secret)))
+      .map(([path]) => path),
+  );
 }
 
 export function synthesize(config: StackConfig): FileTree {

@@ -29,6 +29,19 @@ function usage(): string {
   ].join("\n");
 }
 
+/**
+ * node:util's message for a flag problem, without the stray argument it would quote: after
+ * `--set grafanaAdminPassword hunter2` that argument is a secret.
+ */
+function parseArgsMessage(error: Error & { code?: unknown }, args: readonly string[]): string {
+  if (error.code !== "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return error.message;
+  const at = args.findIndex((arg) => error.message.startsWith(`Unexpected argument '${arg}'.`));
+  const afterSet = at >= 2 && args[at - 2] === "--set";
+  return afterSet
+    ? `unexpected argument #${at + 1} (not shown: it may be a secret): --set takes KEY=VALUE as one argument, with no space around =`
+    : `unexpected argument${at >= 0 ? ` #${at + 1}` : ""} (not shown: it may be a secret); this command takes no positional arguments`;
+}
+
 export async function main(argv: string[], context: CommandContext = processContext): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -49,7 +62,7 @@ export async function main(argv: string[], context: CommandContext = processCont
     }
     if (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) {
       context.stderr(
-        `plue-monitoring ${name}: ${error.message}\nRun plue-monitoring ${name} --help for its options.`,
+        `plue-monitoring ${name}: ${parseArgsMessage(error, args)}\nRun plue-monitoring ${name} --help for its options.`,
       );
       return 2;
     }

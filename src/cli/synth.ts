@@ -1,7 +1,8 @@
 // `plue-monitoring synth`: config in, the whole stack written to DIR.
 import { parseArgs } from "node:util";
+import { deliveryWarnings, riskWarnings } from "../alertmanager/delivery.ts";
 import { loadConfig } from "../config/load.ts";
-import { synthesize } from "../synth.ts";
+import { privateFiles, synthesize } from "../synth.ts";
 import type { CommandContext } from "./context.ts";
 import { writeTreeAtomically } from "./write-tree.ts";
 
@@ -35,7 +36,7 @@ export async function synthCommand(args: string[], context: CommandContext): Pro
     sets: values.set ?? [],
   });
   const tree = synthesize(config);
-  writeTreeAtomically(values.out, tree);
+  writeTreeAtomically(values.out, tree, privateFiles(tree, config));
   const count = (prefix: string) => [...tree.keys()].filter((path) => path.startsWith(prefix)).length;
   context.stdout(
     [
@@ -46,5 +47,6 @@ export async function synthCommand(args: string[], context: CommandContext): Pro
       `  config/grafana/               ${count("config/grafana/dashboards/")} dashboards and provisioning`,
     ].join("\n"),
   );
+  for (const warning of [...deliveryWarnings(config), ...riskWarnings(config)]) context.stderr(warning);
   return 0;
 }

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { FAULT_NAMES } from "../local/faults.ts";
 import { ALERTMANAGER_PORTS_FLAG, PORT_FLAGS, type PortKey, portConflicts } from "../local/ports.ts";
-import { healthSummary, localTiming, startLocalStack } from "../local/stack.ts";
+import { healthSummary, localBaseValues, localTiming, startLocalStack } from "../local/stack.ts";
 import { formatCrashReport, Supervisor } from "../local/supervisor.ts";
 import { defaultTopology, type LocalTopology } from "../local/topology.ts";
 import type { Timing } from "../rules/timing.ts";
@@ -131,6 +131,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
     configFile: options.configFile,
     env: context.env,
     sets: options.sets,
+    base: localBaseValues(),
   });
   const timing = timingFor(config, options.timeScale);
   const began = Date.now();

@@ -13,7 +13,34 @@ function firstMissingAncestor(path: string): string | undefined {
   return missing;
 }
 
-export function writeTreeAtomically(outDir: string, tree: ReadonlyMap<string, string>): void {
+/** File system errors that mean "this --out cannot be written": bad input, exit 2. */
+const UNWRITABLE = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "EISDIR", "ENAMETOOLONG"]);
+
+/**
+ * Writes `tree` to outDir, replacing it as a whole. Files in `privateFiles` (those holding secrets)
+ * are readable by their owner only.
+ */
+export function writeTreeAtomically(
+  outDir: string,
+  tree: ReadonlyMap<string, string>,
+  privateFiles: ReadonlySet<string> = new Set(),
+): void {
+  try {
+    writeTree(outDir, tree, privateFiles);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && UNWRITABLE.has(code)) {
+      throw new UsageError(`--out ${outDir}: cannot be written (${code}: ${(error as Error).message})`);
+    }
+    throw error;
+  }
+}
+
+function writeTree(
+  outDir: string,
+  tree: ReadonlyMap<string, string>,
+  privateFiles: ReadonlySet<string>,
+): void {
   const out = resolve(outDir);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out ${outDir}: exists and is not a directory`);
@@ -33,7 +60,7 @@ export function writeTreeAtomically(outDir: string, tree: ReadonlyMap<string, st
       const target = resolve(staging, path);
       if (!target.startsWith(`${staging}/`)) throw new Error(`refusing to write outside the output: ${path}`);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, contents);
+      writeFileSync(target, contents, { mode: privateFiles.has(path) ? 0o600 : 0o644 });
     }
     writeFileSync(
       join(staging, MARKER),

@@ -42,19 +42,63 @@ export function formatDuration(ms: number): string {
   return out;
 }
 
-export const duration = () =>
-  z.string().refine((value) => value !== "" && PROMETHEUS_DURATION.test(value) && durationMs(value) > 0, {
-    message:
-      "a positive Prometheus duration: a whole number with units y, w, d, h, m, s or ms, largest first (30d, 12h, 1y, 2w3d)",
+const DURATION_SHAPE =
+  "a Prometheus duration: whole numbers with units y, w, d, h, m, s or ms, largest first (30d, 12h, 1y, 2w3d)";
+
+/** A Prometheus duration within [min, max]: each key says what range makes sense for it. */
+export const duration = (min: string, max: string, why = "") =>
+  z.string().superRefine((value, context) => {
+    const ms = value !== "" && PROMETHEUS_DURATION.test(value) ? durationMs(value) : Number.NaN;
+    if (Number.isNaN(ms)) {
+      context.addIssue({ code: "custom", message: DURATION_SHAPE });
+    } else if (ms < durationMs(min) || ms > durationMs(max)) {
+      context.addIssue({ code: "custom", message: `a duration from ${min} to ${max}${why}` });
+    }
   });
 
-/** A Kubernetes resource quantity (apimachinery's grammar), strictly positive. */
-const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+/** A Kubernetes resource quantity (apimachinery's grammar): a number, then a suffix or an exponent. */
+const QUANTITY = /^(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
-export const quantity = () =>
-  z.string().refine((value) => QUANTITY.test(value) && Number.parseFloat(value) > 0, {
-    message:
-      "a positive Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, Ei, k, M, G, T, P, E (50Gi, 500Mi)",
+const QUANTITY_FACTOR: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/** Bytes in a Kubernetes quantity (500Mi, 1.5Gi, 1e9); NaN for anything else. */
+export function quantityBytes(quantity: string): number {
+  const match = QUANTITY.exec(quantity);
+  if (!match) return Number.NaN;
+  const [, amount, suffix = ""] = match;
+  const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : (QUANTITY_FACTOR[suffix] ?? 1);
+  return Number(amount) * factor;
+}
+
+/** A volume size: a Kubernetes quantity of at least `min`, at most 1Pi. */
+export const storageSize = (min: string, why: string) =>
+  z.string().superRefine((value, context) => {
+    const bytes = quantityBytes(value);
+    if (Number.isNaN(bytes)) {
+      context.addIssue({
+        code: "custom",
+        message:
+          "a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T, P (50Gi, 500Mi)",
+      });
+    } else if (bytes < quantityBytes(min) || bytes > quantityBytes("1Pi")) {
+      context.addIssue({ code: "custom", message: `a size from ${min} to 1Pi${why}` });
+    }
   });
 
 export const percent = () =>
@@ -72,6 +116,18 @@ export const dnsLabel = () =>
       "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
   });
 
+/** A DNS-1123 subdomain (StorageClass, ClusterIssuer names), or "" when `optional`. */
+export const dnsSubdomain = (what: string) =>
+  z
+    .string()
+    .refine(
+      (value) =>
+        value === "" || (value.length <= 253 && value.split(".").every((label) => DNS_LABEL.test(label))),
+      {
+        message: `a ${what} name: lowercase DNS labels (letters, digits, '-') joined by single dots, at most 253 characters; or ""`,
+      },
+    );
+
 export const dnsName = () =>
   z
     .string()
@@ -83,21 +139,75 @@ export const dnsName = () =>
       { message: "a DNS name of two or more labels, lowercase (plue.dev, monitoring.example.com)" },
     );
 
-function isHttpsUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" && url.hostname !== "";
-  } catch {
-    return false;
+/** C0 and C1 control characters and DEL: invisible in a terminal, refused or mangled by consumers. */
+export function hasControlCharacter(text: string): boolean {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
   }
+  return false;
 }
 
-export const httpsUrl = () => z.string().refine(isHttpsUrl, { message: "an https:// URL" });
+/** Longest URL accepted: far beyond any real endpoint, far below Kubernetes' object size limit. */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * What is wrong with the raw text of an https URL, or undefined. The raw text is what gets written
+ * into configs and annotations, so it is checked as written: `new URL()` alone would silently drop
+ * a trailing newline or accept `https:host` that Go's parser (Prometheus, Alertmanager) refuses.
+ */
+export function httpsUrlProblem(text: string): string | undefined {
+  if (text.length > MAX_URL_LENGTH) return `at most ${MAX_URL_LENGTH} characters`;
+  if (text.includes(" ") || hasControlCharacter(text)) return "no spaces or control characters";
+  if (!/^https:\/\//.test(text)) return "starting with https://";
+  // RFC 3986's characters; the rest (", <, >, \\, ^, `, {, |, }) must be percent-encoded.
+  const bad = text.match(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/);
+  if (bad) return `no ${JSON.stringify(bad[0])}: percent-encode it`;
+  if (/%(?![0-9A-Fa-f]{2})/.test(text)) return "a % only in a %XX escape";
+  const authority = text.slice("https://".length).split(/[/?#]/, 1)[0] as string;
+  if (authority.includes("@")) return "no user:password@ in it: credentials never go in a URL here";
+  try {
+    if (new URL(text).hostname === "") return "with a host";
+  } catch {
+    return "with a host, and a port from 1 to 65535 if any";
+  }
+  if (authority === "" || authority.startsWith(":")) return "with a host";
+  return undefined;
+}
+
+export const httpsUrl = () =>
+  z.string().superRefine((value, context) => {
+    const problem = httpsUrlProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: `an https:// URL: ${problem}` });
+  });
 
 /** An https URL, or "" meaning "not configured". */
 export const optionalHttpsUrl = () =>
-  z.string().refine((value) => value === "" || isHttpsUrl(value), {
-    message: 'an https:// URL, or "" to leave it off',
+  z.string().superRefine((value, context) => {
+    const problem = value === "" ? undefined : httpsUrlProblem(value);
+    if (problem) {
+      context.addIssue({ code: "custom", message: `an https:// URL: ${problem}; or "" to leave it off` });
+    }
+  });
+
+/**
+ * A base URL that others extend with a path: https://host[:port][/path], no query or fragment, and
+ * a path of plain characters only. It is copied into ingress-nginx annotations (oauth2-proxy) and
+ * into Go templates and Grafana links (runbooks), where `{`, `$`, quotes or `;` would mean something.
+ */
+export const baseUrl = (allowEmpty: boolean) =>
+  z.string().superRefine((value, context) => {
+    if (allowEmpty && value === "") return;
+    const or = allowEmpty ? '; or ""' : "";
+    const problem = httpsUrlProblem(value);
+    if (problem) {
+      context.addIssue({ code: "custom", message: `an https:// URL: ${problem}${or}` });
+    } else if (!/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9\-._~%/]*)?$/.test(value)) {
+      context.addIssue({
+        code: "custom",
+        message: `an https://host[:port]/path URL with no query or fragment, its path of letters, digits, -._~%/ only${or}`,
+      });
+    }
   });
 
 /** PagerDuty Events API v2 integration (routing) keys are 32 characters. */
@@ -107,9 +217,25 @@ export const pagerdutyKey = () =>
   });
 
 export const postgresDsn = () =>
-  z.string().refine((value) => value === "" || /^postgres(ql)?:\/\/[^\s]+$/.test(value), {
-    message:
-      'a PostgreSQL connection URL (postgresql://user:password@host:5432/db?sslmode=require), or "" to deploy no postgres-exporter',
+  z
+    .string()
+    .refine(
+      (value) =>
+        value === "" ||
+        (value.length <= MAX_URL_LENGTH &&
+          /^postgres(ql)?:\/\/[\u0021-\u007e]+$/.test(value) &&
+          URL.canParse(value) &&
+          new URL(value).hostname !== ""),
+      {
+        message:
+          'a PostgreSQL connection URL with a host and no spaces or control characters (postgresql://user:password@host:5432/db?sslmode=require), or "" to deploy no postgres-exporter',
+      },
+    );
+
+/** A password: printable, no line breaks (a pasted newline would become part of it), at most 256. */
+export const password = () =>
+  z.string().refine((value) => value.trim() !== "" && value.length <= 256 && !hasControlCharacter(value), {
+    message: "a non-empty password of at most 256 characters, without control characters or line breaks",
   });
 
 /** An OCI image reference pinned to a tag or digest; never "latest". */
@@ -118,7 +244,9 @@ export const pinnedImage = () =>
     .string()
     .refine(
       (value) =>
-        /^[a-z0-9.\-_/:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(value) && !/:latest$/.test(value),
+        value.length <= 255 &&
+        /^[a-z0-9.\-_/:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(value) &&
+        !/:latest$/.test(value),
       {
         message:
           "an image reference pinned to a version tag or sha256 digest (quay.io/prometheus/prometheus:v3.13.2), not :latest",
@@ -127,8 +255,8 @@ export const pinnedImage = () =>
 
 /** A Prometheus label value for external_labels. */
 export const labelValue = () =>
-  z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value), {
-    message: "a non-empty name of letters, digits, '_', '.' and '-'",
+  z.string().refine((value) => /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(value), {
+    message: "a name of 1 to 63 letters, digits, '_', '.' and '-', starting with a letter or digit",
   });
 
 export const integerBetween = (min: number, max: number) =>

@@ -26,7 +26,37 @@ const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: str
 export const envName = (spec: KeySpec) => `TF_VAR_${spec.seedName ?? snakeCase(spec.key)}`;
 
 function isSecretPath(path: string): boolean {
-  return keySpecByKey.get(path.split(".")[0] as string)?.secret === true;
+  const [head, ...rest] = path.split(".");
+  const spec = keySpecByKey.get(head as string);
+  return spec?.secret === true || rest.some((part) => spec?.secretFields?.includes(part) === true);
+}
+
+const HIDDEN = "<secret value hidden>";
+
+/** A value as it may be shown: secret fields replaced, at any depth; raw text of such a key hidden. */
+function redactFields(value: unknown, fields: readonly string[]): unknown {
+  if (typeof value === "string") return HIDDEN;
+  if (Array.isArray(value)) return value.map((item) => redactFields(item, fields));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([field, inner]) => [
+        field,
+        fields.includes(field)
+          ? HIDDEN
+          : inner !== null && typeof inner === "object"
+            ? redactFields(inner, fields)
+            : inner,
+      ]),
+    );
+  }
+  return value;
+}
+
+function shownValue(path: string, value: unknown): string {
+  const spec = keySpecByKey.get(path.split(".")[0] as string);
+  if (isSecretPath(path)) return showValue(value, true);
+  if (spec?.secretFields) return showValue(redactFields(value, spec.secretFields), false);
+  return showValue(value, false);
 }
 
 function suggestion(name: string, candidates: readonly string[]): string {
@@ -97,7 +127,8 @@ function coerce(spec: KeySpec, nested: boolean, text: string): unknown {
   if (nested) return text;
   switch (spec.kind) {
     case "number":
-      return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+      // Decimal only: Number() would also read 0x10 as 16, and "" or " " as 0.
+      return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : text;
     case "list":
     case "object":
       try {
@@ -121,6 +152,22 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Lay
   return { entries, problems: [] };
 }
 
+/**
+ * A --set argument without KEY=: never shown, since what follows the key may be a secret
+ * (`--set grafana_admin_password:hunter2`). A key it starts with is named, to say what was meant.
+ */
+function malformedSet(assignment: string): ConfigProblem {
+  const name = /^[A-Za-z_][\w.]*/.exec(assignment)?.[0];
+  const resolved = name ? resolvePath(name) : undefined;
+  const hint = resolved ? `; did you mean --set ${resolved.path}=…?` : "";
+  return {
+    key: resolved ? resolved.path : "--set",
+    shown: `<argument hidden, ${assignment.length} characters>`,
+    message: `expected KEY=VALUE in one argument${hint}`,
+    source: "--set",
+  };
+}
+
 /** --set KEY=VALUE, KEY in camelCase, the seed's snake_case, or dotted (images.grafana). */
 export function setLayer(assignments: readonly string[]): Layer {
   const entries: Entry[] = [];
@@ -128,11 +175,7 @@ export function setLayer(assignments: readonly string[]): Layer {
   for (const assignment of assignments) {
     const at = assignment.indexOf("=");
     if (at <= 0) {
-      problems.push({
-        key: assignment.split("=")[0] || "--set",
-        message: "expected --set KEY=VALUE",
-        source: "--set",
-      });
+      problems.push(malformedSet(assignment));
       continue;
     }
     const name = assignment.slice(0, at);
@@ -158,6 +201,41 @@ export function setLayer(assignments: readonly string[]): Layer {
   return { entries, problems };
 }
 
+/** Namespaces Kubernetes and its add-ons own: the stack's kustomization would manage (and delete) them. */
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/**
+ * The stack's namespace gets a privileged Pod Security level and a default-deny NetworkPolicy, and
+ * `kubectl delete -k` deletes it: it must be a namespace of its own.
+ */
+function namespaceProblems(config: StackConfig, sources: ReadonlyMap<string, string>): ConfigProblem[] {
+  const others: [string, string][] = [
+    ["appNamespace", config.appNamespace],
+    ["ingressControllerNamespace", config.ingressControllerNamespace],
+    ...SYSTEM_NAMESPACES.map((name): [string, string] => ["a system namespace", name]),
+  ];
+  const clash = others.find(([, name]) => name === config.namespace);
+  const problems: ConfigProblem[] = [];
+  if (clash) {
+    problems.push({
+      key: "namespace",
+      shown: JSON.stringify(config.namespace),
+      message: `is ${clash[0] === "a system namespace" ? clash[0] : `also ${clash[0]}`}; the stack needs a namespace of its own, which it labels, locks down and deletes with it (such as monitoring)`,
+      source: sources.get("namespace") ?? "default",
+    });
+  }
+  if (SYSTEM_NAMESPACES.includes(config.appNamespace) && config.appNamespace !== "default") {
+    problems.push({
+      key: "appNamespace",
+      shown: JSON.stringify(config.appNamespace),
+      message:
+        "is a system namespace; its scrape NetworkPolicy selects every pod there, which would cut off all other ingress to them",
+      source: sources.get("appNamespace") ?? "default",
+    });
+  }
+  return problems;
+}
+
 /** Rules between keys, checked once each key is valid on its own. */
 function crossKeyProblems(config: StackConfig, sources: ReadonlyMap<string, string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -171,6 +249,7 @@ function crossKeyProblems(config: StackConfig, sources: ReadonlyMap<string, stri
       });
     }
   }
+  problems.push(...namespaceProblems(config, sources));
   if (config.ingressAuth === "oauth2-proxy" && config.oauth2ProxyUrl === "") {
     problems.push({
       key: "oauth2ProxyUrl",
@@ -232,7 +311,7 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
         issue.code === "invalid_type" && path.length === 1 && spec ? spec.accepts : issue.message;
       problems.push({
         key: dotted,
-        shown: showValue(value, isSecretPath(dotted)),
+        shown: shownValue(dotted, value),
         message: `not accepted; expected ${accepted}`,
         source: sources.get(dotted) ?? sources.get(key) ?? "default",
       });

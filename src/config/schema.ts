@@ -3,18 +3,21 @@
 // config reference.
 import { z } from "zod";
 import {
+  baseUrl,
   dnsLabel,
   dnsName,
+  dnsSubdomain,
   duration,
   httpsUrl,
   integerBetween,
   labelValue,
   optionalHttpsUrl,
   pagerdutyKey,
+  password,
   percent,
   pinnedImage,
   postgresDsn,
-  quantity,
+  storageSize,
 } from "./formats.ts";
 import { defaultImages, type ImageName } from "./images.ts";
 
@@ -31,9 +34,25 @@ export interface KeySpec {
   default?: unknown;
   /** Secret values are never printed, not even in error messages. */
   secret?: boolean;
+  /**
+   * Fields, at any depth of the key's value, whose values are secret (remoteWrite's passwords).
+   * They are never printed; nor is a raw --set or TF_VAR_ text for the key that is not valid JSON.
+   */
+  secretFields?: readonly string[];
   /** How a string from the environment or --set becomes a value. */
   kind: "string" | "number" | "list" | "object";
 }
+
+/** The longest window a rule reads (test/rules holds the rules to it): less retention blinds them. */
+export const MIN_RETENTION = "1d";
+
+/**
+ * With scrapes more than 2m apart, one failed scrape leaves a gap longer than Prometheus' 5m
+ * lookback: series vanish from instant queries, and alerts resolve and fire again.
+ */
+const MAX_INTERVAL = "2m";
+const SCRAPE_WHY = ": beyond 2m, one missed scrape makes a series vanish within Prometheus' 5m lookback";
+const EVALUATION_WHY = ": every alert fires up to one evaluation late, and a `for` counts in evaluations";
 
 const percentAccepts = "a percent greater than 0 and at most 100";
 
@@ -55,24 +74,24 @@ export const configKeys = {
   grafanaAdminPassword: {
     seedName: "grafana_admin_password",
     description: "Grafana admin password (stored only in a Kubernetes Secret)",
-    accepts: "a non-empty password",
-    schema: z.string().refine((value) => value.trim() !== "", { message: "a non-empty password" }),
+    accepts: "a non-empty password of at most 256 characters, without control characters",
+    schema: password(),
     secret: true,
     kind: "string",
   },
   prometheusRetention: {
     seedName: "prometheus_retention",
     description: "How long Prometheus keeps data",
-    accepts: "a Prometheus duration (30d)",
-    schema: duration(),
+    accepts: `a Prometheus duration from ${MIN_RETENTION} to 100y (30d)`,
+    schema: duration(MIN_RETENTION, "100y", `: the rules read up to ${MIN_RETENTION} back`),
     default: "30d",
     kind: "string",
   },
   prometheusStorageSize: {
     seedName: "prometheus_storage_size",
     description: "Size of Prometheus' persistent volume",
-    accepts: "a Kubernetes quantity (50Gi)",
-    schema: quantity(),
+    accepts: "a Kubernetes quantity from 1Gi to 1Pi (50Gi)",
+    schema: storageSize("1Gi", ": Prometheus' write-ahead log alone needs several hundred MiB"),
     default: "50Gi",
     kind: "string",
   },
@@ -154,16 +173,17 @@ export const configKeys = {
     kind: "string",
   },
   scrapeInterval: {
-    description: "How often Prometheus scrapes every target",
-    accepts: "a Prometheus duration (30s)",
-    schema: duration(),
+    description:
+      "How often Prometheus scrapes every target. A rule's range window shorter than four scrapes is widened to four",
+    accepts: `a Prometheus duration from 1s to ${MAX_INTERVAL} (30s)`,
+    schema: duration("1s", MAX_INTERVAL, SCRAPE_WHY),
     default: "30s",
     kind: "string",
   },
   evaluationInterval: {
     description: "How often Prometheus evaluates rules",
-    accepts: "a Prometheus duration (30s)",
-    schema: duration(),
+    accepts: `a Prometheus duration from 1s to ${MAX_INTERVAL} (30s)`,
+    schema: duration("1s", MAX_INTERVAL, EVALUATION_WHY),
     default: "30s",
     kind: "string",
   },
@@ -217,8 +237,8 @@ export const configKeys = {
   extraProbeUrls: {
     description:
       "More https endpoints whose availability and certificate are probed, besides https://<domain> and Grafana",
-    accepts: "a list of https:// URLs",
-    schema: z.array(httpsUrl()),
+    accepts: "a list of at most 100 https:// URLs",
+    schema: z.array(httpsUrl()).max(100, { message: "at most 100 URLs" }),
     default: [],
     kind: "list",
   },
@@ -232,24 +252,22 @@ export const configKeys = {
   },
   grafanaStorageSize: {
     description: "Size of Grafana's persistent volume",
-    accepts: "a Kubernetes quantity (10Gi)",
-    schema: quantity(),
+    accepts: "a Kubernetes quantity from 100Mi to 1Pi (10Gi)",
+    schema: storageSize("100Mi", ": Grafana's database and plugins"),
     default: "10Gi",
     kind: "string",
   },
   alertmanagerStorageSize: {
     description: "Size of each Alertmanager's volume for silences and the notification log",
-    accepts: "a Kubernetes quantity (1Gi)",
-    schema: quantity(),
+    accepts: "a Kubernetes quantity from 10Mi to 1Pi (1Gi)",
+    schema: storageSize("10Mi", ": silences and the notification log"),
     default: "1Gi",
     kind: "string",
   },
   storageClassName: {
     description: 'StorageClass of every persistent volume; "" uses the cluster default',
-    accepts: 'a DNS name or label, or ""',
-    schema: z
-      .string()
-      .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, { message: 'a StorageClass name, or ""' }),
+    accepts: 'a DNS-1123 subdomain (fast-ssd), or ""',
+    schema: dnsSubdomain("StorageClass"),
     default: "",
     kind: "string",
   },
@@ -284,26 +302,24 @@ export const configKeys = {
   },
   oauth2ProxyUrl: {
     description: "With ingressAuth=oauth2-proxy: the oauth2-proxy base URL (https://oauth2.plue.dev)",
-    accepts: 'an https:// URL, or ""',
-    schema: optionalHttpsUrl(),
+    accepts: 'an https://host[:port][/path] URL with no query, or ""',
+    schema: baseUrl(true),
     default: "",
     kind: "string",
   },
   certManagerClusterIssuer: {
     description:
       'cert-manager ClusterIssuer that issues Grafana\'s TLS certificate; "" means the Secret is provided',
-    accepts: 'a DNS-1123 name, or ""',
-    schema: z
-      .string()
-      .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/, { message: 'a ClusterIssuer name, or ""' }),
+    accepts: 'a DNS-1123 subdomain (letsencrypt-prod), or ""',
+    schema: dnsSubdomain("ClusterIssuer"),
     default: "",
     kind: "string",
   },
   runbookBaseUrl: {
     description:
       "Where docs/runbooks of this repository is browsable; each alert's runbook_url is <this>/<Alert>.md",
-    accepts: "an https:// URL",
-    schema: httpsUrl(),
+    accepts: "an https://host[:port][/path] URL with no query",
+    schema: baseUrl(false),
     default: "https://github.com/plue/plue-monitoring/blob/main/docs/runbooks",
     kind: "string",
   },
@@ -352,4 +368,24 @@ export type UserConfig = Partial<Omit<StackConfig, "images">> & { images?: Parti
 /** Typed helper for plue-monitoring.config.ts. */
 export function defineConfig(config: UserConfig): UserConfig {
   return config;
+}
+
+/** Every secret string a config holds: secret keys' values and secret fields' at any depth. */
+export function secretValuesIn(config: StackConfig): string[] {
+  const found: string[] = [];
+  const collect = (value: unknown, fields: readonly string[]) => {
+    if (Array.isArray(value)) for (const item of value) collect(item, fields);
+    else if (value !== null && typeof value === "object") {
+      for (const [field, inner] of Object.entries(value)) {
+        if (fields.includes(field) && typeof inner === "string") found.push(inner);
+        else collect(inner, fields);
+      }
+    }
+  };
+  for (const spec of keySpecs) {
+    const value = (config as Record<string, unknown>)[spec.key];
+    if (spec.secret && typeof value === "string") found.push(value);
+    if (spec.secretFields) collect(value, spec.secretFields);
+  }
+  return found.filter((value) => value !== "");
 }

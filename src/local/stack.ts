@@ -1,8 +1,9 @@
 // The local stack: its parts started in order under one supervisor, each part recording what later
 // parts and the fault controller need (the inbox URL, the CA file, PostgreSQL's DSNs …). A part is a
 // name and a start function; the stack is the list of them.
+import { randomBytes } from "node:crypto";
 import { durationMs, formatDuration } from "../config/formats.ts";
-import type { StackConfig } from "../config/schema.ts";
+import type { StackConfig, UserConfig } from "../config/schema.ts";
 import type { LocalDeployment } from "../deployment.ts";
 import { scaledTiming, type Timing } from "../rules/timing.ts";
 import type { Cluster } from "./cluster/model.ts";
@@ -25,6 +26,19 @@ import { type LocalPostgres, startPostgres } from "./postgres.ts";
 import type { Supervisor } from "./supervisor.ts";
 import { startTlsEndpoint, type TlsEndpoint } from "./tls.ts";
 import type { LocalTopology } from "./topology.ts";
+
+/**
+ * What the local stack assumes for the keys only a cluster needs, below every source the user
+ * gives: it runs no Grafana (the password is never used, so a throwaway one fills the key) and
+ * serves no real domain.
+ */
+export function localBaseValues(): UserConfig {
+  return {
+    namespace: "monitoring",
+    domain: "plue.dev",
+    grafanaAdminPassword: randomBytes(18).toString("base64url"),
+  };
+}
 
 /** Shortest scaled scrape or evaluation interval Prometheus is asked to keep up with. */
 export const MIN_SCALED_INTERVAL_MS = 250;

@@ -4,7 +4,7 @@ import { mounts } from "../components.ts";
 import { durationMs } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
-import { realTime } from "../rules/timing.ts";
+import { clusterTiming } from "../rules/timing.ts";
 import { alertingConfig } from "./alerting.ts";
 import { alertmanagerJobs } from "./jobs/alertmanager.ts";
 import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
@@ -50,7 +50,7 @@ function targetSource(deployment: Deployment): TargetSource {
 
 export function scrapeConfigs(config: StackConfig, deployment: Deployment): ScrapeConfig[] {
   const source = targetSource(deployment);
-  const timing = deployment.kind === "local" ? deployment.timing : realTime;
+  const timing = deployment.kind === "local" ? deployment.timing : clusterTiming(config);
   const globalInterval = durationMs(timing.duration(config.scrapeInterval));
   return jobSpecs(config, deployment).flatMap((spec) => {
     const targets = source.resolve(spec.targets);
@@ -73,7 +73,7 @@ export function scrapeConfigs(config: StackConfig, deployment: Deployment): Scra
 }
 
 export function prometheusConfig(config: StackConfig, deployment: Deployment): Record<string, unknown> {
-  const timing = deployment.kind === "local" ? deployment.timing : realTime;
+  const timing = deployment.kind === "local" ? deployment.timing : clusterTiming(config);
   const rulesDir = deployment.kind === "local" ? deployment.rulesDir : mounts.prometheusRules;
   return {
     global: {

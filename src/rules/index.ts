@@ -15,7 +15,7 @@ import { recordingRules } from "./recording.ts";
 import { resourceRules } from "./resources.ts";
 import { storageRules } from "./storage.ts";
 import { targetRules } from "./targets.ts";
-import { realTime, type Timing } from "./timing.ts";
+import { clusterTiming, type Timing } from "./timing.ts";
 import { isAlertRule, type RuleFile, type RuleGroup } from "./types.ts";
 
 export type AlertGroupBuilder = (config: StackConfig, timing: Timing) => RuleGroup;
@@ -48,7 +48,7 @@ const targetsGroup: AlertGroupBuilder = (config, timing) =>
 /** The alert groups, each written to <name>.yaml: the watching groups, targets (TargetDown), then meta (Watchdog). */
 export const alertGroups: readonly AlertGroupBuilder[] = [...watchingGroups, targetsGroup, metaRules];
 
-export function ruleFiles(config: StackConfig, timing: Timing = realTime): RuleFile[] {
+export function ruleFiles(config: StackConfig, timing: Timing = clusterTiming(config)): RuleFile[] {
   const files: RuleFile[] = alertGroups.map((build) => {
     const group = build(config, timing);
     return { name: `${group.name}.yaml`, groups: [group] };
@@ -121,7 +121,7 @@ export type AlertName = (typeof ALERT_NAMES)[number];
  * alerts when config.remoteWrite is empty; a test holds them together). Several rules may share a name
  * (TargetDown, one per job that feeds alerts and one for the rest).
  */
-export function alertNames(config: StackConfig, timing: Timing = realTime): string[] {
+export function alertNames(config: StackConfig, timing: Timing = clusterTiming(config)): string[] {
   return [
     ...new Set(
       ruleFiles(config, timing).flatMap((file) =>

@@ -31,6 +31,14 @@ export const realTime: Timing = {
   anyJobWindow: (duration) => duration,
 };
 
+/**
+ * A cluster's Timing: real durations, but no window shorter than four scrapes, so that with a slow
+ * scrapeInterval (2m) a 5m rate() still has the samples it needs (it reads 8m instead).
+ */
+export function clusterTiming(config: { scrapeInterval: string }): Timing {
+  return scaledTiming(1, config.scrapeInterval);
+}
+
 export function scaledTiming(scale: number, scrapeInterval: string): Timing {
   if (!(scale >= 1)) throw new Error(`time scale must be at least 1, got ${scale}`);
   const minWindow = 4 * durationMs(scrapeInterval);

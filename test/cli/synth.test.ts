@@ -1,5 +1,5 @@
 // `plue-monitoring synth` as a user runs it: the real bin, real files, exit codes and output.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -39,8 +39,13 @@ describe("plue-monitoring synth", () => {
   it("writes the layout of DESIGN.md and exits 0", async () => {
     const out = join(dir.path, "x");
     const result = await synth([...REQUIRED, "--set", "grafanaAdminPassword=s3cret", "--out", out]);
-    expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+    // Nothing configured to deliver to: only warnings on stderr, one per loss.
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^warning: critical alerts \(.*\) reach no receiver/),
+      expect.stringMatching(/^warning: warning alerts \(.*\) reach no receiver/),
+      expect.stringMatching(/^warning: the Watchdog reaches no receiver.*alertmanagerHeartbeatUrl$/),
+    ]);
     expect(result.stdout).toContain(`Wrote `);
     const files = filesUnder(out);
     expect(files).toEqual(
@@ -183,6 +188,101 @@ describe("plue-monitoring synth", () => {
     for (const output of [ok.stdout, ok.stderr, badValues.stdout, badValues.stderr]) {
       expect(output).not.toMatch(/SECRET/);
     }
+  });
+
+  it("warns for every severity no receiver delivers, and is quiet when every one is", async () => {
+    const all = [
+      ...REQUIRED,
+      "--set",
+      `alertmanagerHeartbeatUrl=https://hc-ping.example/${"a".repeat(8)}`,
+      "--set",
+      "alertmanagerDefaultWebhookUrl=https://hooks.example/default",
+    ];
+    const env = {
+      TF_VAR_grafana_admin_password: SECRETS.grafanaAdminPassword,
+      TF_VAR_alertmanager_pagerduty_key: SECRETS.alertmanagerPagerdutyKey,
+    };
+    const pagerdutyAlone = await synth(
+      [...REQUIRED, "--set", "alertmanagerHeartbeatUrl=https://hc.example/x", "--out", join(dir.path, "pd")],
+      env,
+    );
+    expect(pagerdutyAlone.code).toBe(0);
+    // PagerDuty pages only critical alerts: warnings go nowhere.
+    expect(pagerdutyAlone.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^warning: warning alerts \(.*\) reach no receiver .*; set alertmanagerSlackWebhook or alertmanagerDefaultWebhookUrl$/,
+      ),
+    ]);
+    const everything = await synth([...all, "--out", join(dir.path, "all")], env);
+    expect(everything.code).toBe(0);
+    expect(everything.stderr).toBe("");
+    const oneReplica = await synth(
+      [...all, "--set", "alertmanagerReplicas=1", "--out", join(dir.path, "one")],
+      env,
+    );
+    expect(oneReplica.stderr).toMatch(/^warning: alertmanagerReplicas=1: /);
+  });
+
+  it("writes the files holding secrets readable by their owner only", async () => {
+    const out = join(dir.path, "modes");
+    const env = {
+      TF_VAR_grafana_admin_password: SECRETS.grafanaAdminPassword,
+      TF_VAR_alertmanager_slack_webhook: SECRETS.alertmanagerSlackWebhook,
+    };
+    const webhook = "https://hooks.example/default-SECRET-path";
+    const result = await synth(
+      [...REQUIRED, "--set", `alertmanagerDefaultWebhookUrl=${webhook}`, "--out", out],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const secrets = [SECRETS.grafanaAdminPassword, SECRETS.alertmanagerSlackWebhook, webhook];
+    const encoded = secrets.map((secret) => Buffer.from(secret).toString("base64"));
+    const holding: string[] = [];
+    for (const file of filesUnder(out)) {
+      const text = readFileSync(join(out, file), "utf8");
+      const mode = statSync(join(out, file)).mode & 0o777;
+      if ([...secrets, ...encoded].some((secret) => text.includes(secret))) {
+        holding.push(file);
+        expect(mode, file).toBe(0o600);
+      } else {
+        expect(mode & 0o077, file).not.toBe(0);
+      }
+    }
+    expect(holding).toEqual(
+      expect.arrayContaining([
+        "config/alertmanager/alertmanager.yml",
+        "manifests/alertmanager.yaml",
+        "manifests/grafana.yaml",
+      ]),
+    );
+  });
+
+  it("never echoes a value given to --set in a malformed way", async () => {
+    const secret = "hunter2-SECRET-malformed";
+    for (const args of [
+      ["--set", "grafanaAdminPassword", secret],
+      ["--set", `grafana_admin_password:${secret}`],
+      ["--set", `=${secret}`],
+      ["--set", secret],
+      ["--set", `remoteWrite=[{"url": "https://x.example", "basicAuth": {"password": "${secret}"`],
+    ]) {
+      const result = await synth([...REQUIRED, ...args, "--out", join(dir.path, "malformed")]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stdout + result.stderr, args.join(" ")).not.toContain("SECRET");
+      expect(existsSync(join(dir.path, "malformed"))).toBe(false);
+    }
+    const spaced = await synth([...REQUIRED, "--set", "grafanaAdminPassword", secret]);
+    expect(spaced.stderr).toContain("--set takes KEY=VALUE as one argument");
+    const colon = await synth([...REQUIRED, "--set", `grafana_admin_password:${secret}`]);
+    expect(colon.stderr).toContain("did you mean --set grafanaAdminPassword=…?");
+  });
+
+  it("exits 2 when --out cannot be written", async () => {
+    const file = join(dir.path, "a-file");
+    writeFileSync(file, "not a directory\n");
+    const result = await synth([...REQUIRED, "--set", "grafanaAdminPassword=pw", "--out", join(file, "out")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--out ${join(file, "out")}: cannot be written (ENOTDIR`);
   });
 
   it("exits 2 on unknown flags and commands, with usage", async () => {

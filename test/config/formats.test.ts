@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.ts";
 import { durationMs, formatDuration } from "../../src/config/formats.ts";
+import { fileLayer, resolveConfig, setLayer } from "../../src/config/resolve.ts";
 import type { UserConfig } from "../../src/config/schema.ts";
-import { testConfig } from "../helpers/config.ts";
+import { requiredValues, testConfig } from "../helpers/config.ts";
 
 function problemsFor(overrides: Record<string, unknown>): string[] {
   try {
@@ -18,15 +19,16 @@ function problemsFor(overrides: Record<string, unknown>): string[] {
 const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
   {
     key: "prometheusRetention",
-    good: ["30d", "12h", "1y", "2w3d", "90m", "1h30m"],
-    bad: ["30x", "", "d30", "30", "3d2w", "0d", "30 d"],
+    good: ["30d", "1d", "1y", "2w3d", "36h", "1d12h", "100y"],
+    bad: ["30x", "", "d30", "30", "3d2w", "0d", "30 d", "12h", "1ms", "101y", "99999999999999999999y"],
   },
   {
     key: "prometheusStorageSize",
-    good: ["50Gi", "500Mi", "1Ti", "100G", "1.5Gi", "1e9"],
-    bad: ["50GB", "fifty", "", "-5Gi", "0Gi", "50 Gi"],
+    good: ["50Gi", "1Gi", "1Ti", "100G", "1.5Gi", "2e9", "1Pi"],
+    bad: ["50GB", "fifty", "", "-5Gi", "0Gi", "50 Gi", "500Mi", "1n", "2Pi", "1e400", "0x10Gi"],
   },
-  { key: "grafanaStorageSize", good: ["10Gi"], bad: ["10gb"] },
+  { key: "grafanaStorageSize", good: ["10Gi", "100Mi"], bad: ["10gb", "1n", "99Mi"] },
+  { key: "alertmanagerStorageSize", good: ["1Gi", "10Mi"], bad: ["1Mi", "1m"] },
   { key: "alertCpuThreshold", good: [0.5, 80, 94], bad: [0, -1, 120, "eighty", Number.NaN] },
   { key: "alertMemoryThreshold", good: [1, 90], bad: [0, 101] },
   { key: "alertErrorRateThreshold", good: [0.1, 1, 4.9], bad: [0, 200] },
@@ -34,10 +36,31 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
   {
     key: "alertmanagerSlackWebhook",
     good: ["", "https://hooks.slack.com/services/T0/B0/XYZ"],
-    bad: ["http://hooks.slack.com/services/T0/B0/XYZ", "hooks.slack.com/x", "https://"],
+    bad: [
+      "http://hooks.slack.com/services/T0/B0/XYZ",
+      "hooks.slack.com/x",
+      "https://",
+      "https://hooks.slack.com/services/T0/B0/XYZ\r\n",
+      "https://hooks.slack.com/services/T0/\tB0",
+      "https://hooks.slack.com/ services",
+      "https:hooks.slack.com/services",
+      "https://user:pw@hooks.slack.com/services",
+      "https://hooks.slack.com:99999/x",
+      `https://hooks.slack.com/${"x".repeat(2100)}`,
+    ],
   },
   { key: "alertmanagerDefaultWebhookUrl", good: ["", "https://alerts.plue.dev/hook"], bad: ["ftp://x.dev/"] },
-  { key: "alertmanagerHeartbeatUrl", good: ["", "https://hc-ping.com/uuid"], bad: ["not a url"] },
+  {
+    key: "alertmanagerHeartbeatUrl",
+    good: ["", "https://hc-ping.com/uuid", "https://hc.example/%7Bid%7D?a=b&c=d#f"],
+    bad: [
+      "not a url",
+      "https:a.example",
+      "https://hc.example/{id}",
+      "https://hc.example/%zz",
+      'https://a"b.example',
+    ],
+  },
   {
     key: "alertmanagerPagerdutyKey",
     good: ["", "0123456789abcdef0123456789ABCDEF"],
@@ -46,9 +69,23 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
   {
     key: "namespace",
     good: ["monitoring", "m", "obs-1"],
-    bad: ["Monitoring", "-monitoring", "monitoring-", "mon_itoring", "a".repeat(64), "a.b"],
+    bad: [
+      "Monitoring",
+      "-monitoring",
+      "monitoring-",
+      "mon_itoring",
+      "a".repeat(64),
+      "a.b",
+      // Namespaces that are not the stack's own to lock down and delete.
+      "plue",
+      "ingress-nginx",
+      "kube-system",
+      "kube-public",
+      "kube-node-lease",
+      "default",
+    ],
   },
-  { key: "appNamespace", good: ["plue"], bad: ["Plue"] },
+  { key: "appNamespace", good: ["plue", "default"], bad: ["Plue", "kube-system", "kube-public"] },
   {
     key: "domain",
     good: ["plue.dev", "monitoring.example.com", "a-b.c-d.io"],
@@ -56,26 +93,72 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
   },
   { key: "alertmanagerReplicas", good: [1, 2, 5], bad: [0, 1.5, 6] },
   { key: "alertmanagerSlackChannel", good: ["#alerts", "#plue-oncall"], bad: ["alerts", "#with space"] },
-  { key: "scrapeInterval", good: ["15s", "1m"], bad: ["15"] },
+  { key: "scrapeInterval", good: ["15s", "1m", "1s", "2m"], bad: ["15", "10m", "2m1s", "500ms", "1y"] },
+  { key: "evaluationInterval", good: ["15s", "2m"], bad: ["99999999999999999999y", "3m", "0s"] },
   {
     key: "remoteWrite",
     good: [[], [{ url: "https://mimir.plue.dev/api/v1/push", name: "mimir" }]],
     bad: [[{ url: "http://x.dev" }], [{ uri: "https://x.dev" }], "https://x.dev"],
   },
-  { key: "extraProbeUrls", good: [["https://api.plue.dev/health"]], bad: [["api.plue.dev"]] },
+  {
+    key: "extraProbeUrls",
+    good: [["https://api.plue.dev/health"], Array.from({ length: 100 }, (_, i) => `https://a${i}.plue.dev`)],
+    bad: [
+      ["api.plue.dev"],
+      ["https://api.plue.dev/health\n"],
+      Array.from({ length: 101 }, (_, i) => `https://a${i}.plue.dev`),
+    ],
+  },
   {
     key: "postgresExporterDsn",
     good: ["", "postgresql://exporter:pw@db.plue:5432/postgres?sslmode=require"],
-    bad: ["mysql://x"],
+    bad: [
+      "mysql://x",
+      "postgresql://u:p@db:5432/x\n",
+      "postgresql:///nohost",
+      `postgresql://h/${"x".repeat(2100)}`,
+    ],
+  },
+  {
+    key: "grafanaAdminPassword",
+    good: ["pw", "a b c", "ünïcödé-passwörd"],
+    bad: ["", "  ", "line\nbreak", "tab\there", "x".repeat(257)],
   },
   { key: "ingressAuth", good: ["basic"], bad: ["none", "oauth"] },
-  { key: "oauth2ProxyUrl", good: ["", "https://oauth2.plue.dev"], bad: ["oauth2.plue.dev"] },
-  { key: "storageClassName", good: ["", "fast-ssd"], bad: ["Fast SSD"] },
-  { key: "cluster", good: ["plue-production", "eu_1"], bad: ["", "has space"] },
+  {
+    key: "oauth2ProxyUrl",
+    good: ["", "https://oauth2.plue.dev", "https://auth.plue.dev:8443/proxy/"],
+    bad: [
+      "oauth2.plue.dev",
+      'https://o.plue.dev/"; evil',
+      "https://o.plue.dev/x;more_set_headers",
+      "https://o.plue.dev/?rd=x",
+      "https://o.plue.dev/$host",
+      "https://o.plue.dev/'x'",
+    ],
+  },
+  {
+    key: "storageClassName",
+    good: ["", "fast-ssd", "ebs.csi.aws.com"],
+    bad: ["Fast SSD", "a..b", ".a", "a."],
+  },
+  { key: "certManagerClusterIssuer", good: ["", "letsencrypt-prod"], bad: ["a..b", "Lets"] },
+  {
+    key: "cluster",
+    good: ["plue-production", "eu_1", "a".repeat(63)],
+    bad: ["", "has space", "a".repeat(64), "-x"],
+  },
   {
     key: "runbookBaseUrl",
     good: ["https://github.com/plue/plue-monitoring/blob/main/docs/runbooks"],
-    bad: ["docs/runbooks"],
+    bad: [
+      "docs/runbooks",
+      "https://r.example/{{",
+      "https://r.example/{{ .Labels.x }}",
+      "https://r.example/$x",
+      "https://r.example/runbooks?page=",
+      "https://r.example/runbooks#",
+    ],
   },
 ];
 
@@ -106,6 +189,28 @@ describe("config validation", () => {
       "alertErrorRateThreshold",
     ]);
     expect(problemsFor({ alertMemoryThreshold: 96, alertMemoryCriticalThreshold: 99 })).toEqual([]);
+  });
+
+  it("gives the stack a namespace of its own, whichever key names the other one", () => {
+    expect(problemsFor({ appNamespace: "monitoring" })).toEqual(["namespace"]);
+    expect(problemsFor({ ingressControllerNamespace: "monitoring" })).toEqual(["namespace"]);
+    expect(problemsFor({ namespace: "obs", appNamespace: "monitoring" })).toEqual([]);
+  });
+
+  it("reads numbers from text as decimals only", () => {
+    const fromSet = (value: string) => {
+      try {
+        resolveConfig([fileLayer(requiredValues, "test"), setLayer([`alertCpuThreshold=${value}`])]);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((problem) => `${problem.key} = ${problem.shown}`);
+      }
+    };
+    expect(fromSet("70")).toEqual([]);
+    expect(fromSet("7e1")).toEqual([]);
+    expect(fromSet("0x10")).toEqual(['alertCpuThreshold = "0x10"']);
+    expect(fromSet(" ")).toEqual(['alertCpuThreshold = " "']);
+    expect(fromSet("0b101")).toEqual(['alertCpuThreshold = "0b101"']);
   });
 
   it("requires oauth2ProxyUrl when Grafana sits behind oauth2-proxy", () => {

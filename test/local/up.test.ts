@@ -81,9 +81,9 @@ async function portArgs(): Promise<{
   return { args, ports, alertmanagers: am };
 }
 
-function runUp(args: string[]) {
+function runUp(args: string[], cwd = repo) {
   const child = spawn(process.execPath, [join(repo, "bin", "plue-monitoring.mjs"), "up", ...args], {
-    cwd: repo,
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "" };
@@ -99,7 +99,7 @@ function runUp(args: string[]) {
 
 describe("plue-monitoring up: the whole stack as one process", () => {
   const dir = tempDir();
-  const configFile = join(dir.path, "plue-monitoring.config.json");
+  const configFile = join(dir.path, "explicit-config.json");
   let up: ReturnType<typeof runUp>;
   let ports: Record<string, number>;
   let alertmanagerPorts: number[];
@@ -109,7 +109,8 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     const chosen = await portArgs();
     ports = chosen.ports;
     alertmanagerPorts = chosen.alertmanagers;
-    up = runUp(["--config", configFile, "--time-scale", "60", ...chosen.args]);
+    // No config file at all (an empty working directory): the local stack needs none.
+    up = runUp(["--time-scale", "60", ...chosen.args], dir.path);
     const ready = waitFor(
       "up to be ready",
       () => (up.output.stdout.includes("\nReady.\n") ? true : undefined),

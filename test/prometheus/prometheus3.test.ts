@@ -45,6 +45,7 @@ import { toYaml } from "../../src/render.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { isAlertRule, type RuleGroup } from "../../src/rules/types.ts";
 import { synthesize } from "../../src/synth.ts";
+import { testConfig } from "../helpers/config.ts";
 import { freePort, runCommand } from "../helpers/system.ts";
 import { fullConfig } from "./fixtures.ts";
 
@@ -418,7 +419,10 @@ describe("prometheus.yml", () => {
     expect(jobsOf(local).flatMap(relabelFindings)).toEqual([]);
   });
 
-  it("would relabel a probed URL holding a newline differently (the config accepts one)", () => {
+  it("would relabel a probed URL holding a newline differently, so the config refuses one", () => {
+    expect(() => testConfig({ extraProbeUrls: ["https://status.plue.dev/a\nb"] })).toThrow(
+      /extraProbeUrls\.0 = "https:\/\/status\.plue\.dev\/a\\nb".*no spaces or control characters/,
+    );
     const withNewline = clusterOutput({ ...config, extraProbeUrls: ["https://status.plue.dev/a\nb"] });
     const blackbox = jobsOf(withNewline.prometheusYml).filter((job) => job.job_name === "blackbox");
     expect(blackbox.flatMap(relabelFindings).map((finding) => finding.hazard)).toContain("newline-dot");

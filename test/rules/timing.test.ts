@@ -2,10 +2,12 @@
 // the slowest job, whatever the time scale; the slowest job is what the job declarations say.
 import { describe, expect, it } from "vitest";
 import { durationMs } from "../../src/config/formats.ts";
+import { MIN_RETENTION } from "../../src/config/schema.ts";
 import { cluster, type Deployment } from "../../src/deployment.ts";
 import { localTiming } from "../../src/local/stack.ts";
 import { defaultTopology } from "../../src/local/topology.ts";
 import { jobSpecs } from "../../src/prometheus/index.ts";
+import { ruleFiles } from "../../src/rules/index.ts";
 import { realTime, SLOWEST_JOB_SCRAPE } from "../../src/rules/timing.ts";
 import { testConfig } from "../helpers/config.ts";
 
@@ -40,5 +42,41 @@ describe("anyJobWindow", () => {
     expect(window).toBeGreaterThanOrEqual(4 * durationMs(SLOWEST_JOB_SCRAPE));
     expect(window).toBeGreaterThanOrEqual(durationMs(timing.window("5m")));
     expect(window).toBe(Math.max(durationMs("5m") / scale, 4 * durationMs(SLOWEST_JOB_SCRAPE)));
+  });
+});
+
+/** Every range window of the cluster's rule files, as written. */
+function clusterWindows(scrapeInterval: string): { expr: string; windowMs: number }[] {
+  return ruleFiles(testConfig({ scrapeInterval })).flatMap((file) =>
+    file.groups.flatMap((group) =>
+      group.rules.flatMap((rule) =>
+        [...rule.expr.matchAll(/\[(\w+)(?::\w*)?\]/g)].map((match) => ({
+          expr: rule.expr,
+          windowMs: durationMs(match[1] as string),
+        })),
+      ),
+    ),
+  );
+}
+
+describe("cluster windows", () => {
+  it.each(["1s", "30s", "1m", "2m"])("span at least four scrapes at scrapeInterval %s", (scrapeInterval) => {
+    const windows = clusterWindows(scrapeInterval);
+    expect(windows.length).toBeGreaterThan(10);
+    const short = windows.filter(({ windowMs }) => windowMs < 4 * durationMs(scrapeInterval));
+    expect(short).toEqual([]);
+  });
+
+  it("are the rules' own at the default scrapeInterval, and widened only when scrapes are further apart", () => {
+    const asWritten = clusterWindows("30s").map(({ windowMs }) => windowMs);
+    expect(asWritten).toContain(durationMs("5m"));
+    const slow = clusterWindows("2m").map(({ windowMs }) => windowMs);
+    expect(slow).not.toContain(durationMs("5m"));
+    expect(slow).toContain(durationMs("8m"));
+  });
+
+  it(`never reach further back than the shortest retention accepted (${MIN_RETENTION})`, () => {
+    const longest = Math.max(...clusterWindows("2m").map(({ windowMs }) => windowMs));
+    expect(longest).toBeLessThanOrEqual(durationMs(MIN_RETENTION));
   });
 });

@@ -3,6 +3,7 @@
 // it; tick() moves it forward in time (CPU counters grow at each container's usage rate, crash
 // loops and restarts follow their schedule).
 import { createHash } from "node:crypto";
+import { quantityBytes as quantityOf } from "../../config/formats.ts";
 import { defaultImages } from "../../config/images.ts";
 
 export type PodPhase = "Pending" | "Running" | "Succeeded" | "Failed" | "Unknown";
@@ -182,21 +183,9 @@ const MiB = 1024 ** 2;
 
 /** Bytes in a Kubernetes quantity such as 50Gi or 500M. */
 export function quantityBytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/.exec(quantity);
-  if (!match) throw new Error(`not a byte quantity: ${quantity}`);
-  const factors: Record<string, number> = {
-    Ki: 1024,
-    Mi: MiB,
-    Gi: GiB,
-    Ti: 1024 ** 4,
-    Pi: 1024 ** 5,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-  };
-  return Math.round(Number(match[1]) * (match[2] ? (factors[match[2]] ?? 1) : 1));
+  const bytes = quantityOf(quantity);
+  if (Number.isNaN(bytes)) throw new Error(`not a byte quantity: ${quantity}`);
+  return Math.round(bytes);
 }
 
 /** Stable pseudo-random hex from a seed, so the same cluster gets the same names and ids every run. */
