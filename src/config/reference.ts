@@ -13,9 +13,11 @@ function shownDefault(value: unknown): string {
 export function configReference(): string {
   const rows = keySpecs.map(
     (spec) =>
-      `| \`${spec.key}\` | ${spec.seedName ? `\`${spec.seedName}\`` : ""} | \`${envName(spec)}\` | ${shownDefault(spec.default)} | ${cell(spec.description)}${spec.secret ? " (secret)" : ""} |`,
+      `| \`${spec.key}\` | ${spec.seedName ? `\`${spec.seedName}\`` : ""} | \`${envName(spec)}\` | ${shownDefault(spec.default)} | ${cell(spec.description)}${spec.secret ? " (secret)" : ""} | ${cell(spec.accepts)} |`,
   );
-  return ["| key | seed variable | environment | default | meaning |", "|---|---|---|---|---|", ...rows].join(
-    "\n",
-  );
+  return [
+    "| key | seed variable | environment | default | meaning | accepts |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
 }

@@ -60,7 +60,8 @@ export const configKeys = {
   namespace: {
     seedName: "namespace",
     description: "Kubernetes namespace the monitoring stack runs in",
-    accepts: "a DNS-1123 label (monitoring)",
+    accepts:
+      "a DNS-1123 label (monitoring) of the stack's own: not appNamespace, ingressControllerNamespace, default or kube-*",
     schema: dnsLabel(),
     kind: "string",
   },
@@ -98,7 +99,7 @@ export const configKeys = {
   alertmanagerSlackWebhook: {
     seedName: "alertmanager_slack_webhook",
     description: 'Slack incoming-webhook URL; "" turns Slack off',
-    accepts: 'an https:// URL, or ""',
+    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
     schema: optionalHttpsUrl(),
     default: "",
     secret: true,
@@ -160,7 +161,7 @@ export const configKeys = {
   },
   appNamespace: {
     description: "Namespace where Plue's api, web and electric services run",
-    accepts: "a DNS-1123 label (plue)",
+    accepts: "a DNS-1123 label (plue), not kube-system, kube-public or kube-node-lease",
     schema: dnsLabel(),
     default: "plue",
     kind: "string",
@@ -203,7 +204,7 @@ export const configKeys = {
   },
   alertmanagerDefaultWebhookUrl: {
     description: 'Webhook receiving every alert that is neither critical nor warning; "" drops them',
-    accepts: 'an https:// URL, or ""',
+    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
     schema: optionalHttpsUrl(),
     default: "",
     secret: true,
@@ -211,7 +212,7 @@ export const configKeys = {
   },
   alertmanagerHeartbeatUrl: {
     description: 'Dead man\'s switch URL that receives the always-firing Watchdog alert; "" drops it',
-    accepts: 'an https:// URL, or ""',
+    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
     schema: optionalHttpsUrl(),
     default: "",
     secret: true,
