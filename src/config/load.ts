@@ -1,9 +1,9 @@
 // Reads the config's sources from disk and the environment, then resolves them.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "./errors.ts";
+import { loadConfigModule } from "./load-module.ts";
+import { configFileError, parseJsonFile, parseYamlFile } from "./parse-file.ts";
 import { envLayer, fileLayer, type Layer, resolveConfig, setLayer } from "./resolve.ts";
 import type { StackConfig, UserConfig } from "./schema.ts";
 
@@ -35,38 +35,28 @@ function findConfigFile(cwd: string): string | undefined {
 }
 
 async function readConfigFile(path: string): Promise<unknown> {
-  const name = basename(path);
   if (!existsSync(path))
     throw new ConfigError([{ key: "--config", shown: JSON.stringify(path), message: "no such file" }]);
   try {
     switch (extname(path)) {
       case ".json":
-        return JSON.parse(readFileSync(path, "utf8"));
+        return parseJsonFile(path);
       case ".yaml":
       case ".yml":
-        return parseYaml(readFileSync(path, "utf8")) ?? {};
+        return parseYamlFile(path);
       case ".ts":
       case ".mts":
       case ".js":
-      case ".mjs": {
-        const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-        return typeof module.default === "function" ? await module.default() : module.default;
-      }
+      case ".mjs":
+        return await loadConfigModule(path);
       default:
-        throw new ConfigError([
-          {
-            key: "--config",
-            shown: JSON.stringify(name),
-            message: "accepted: a .ts, .json or .yaml config file",
-          },
-        ]);
+        throw configFileError(path, "accepted: a .ts, .json or .yaml config file");
     }
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    // Parser messages may quote file content, which may hold secrets: name only the file and position.
-    const where = error instanceof Error && "linePos" in error ? " (YAML syntax error)" : "";
-    const detail = error instanceof SyntaxError ? "not valid JSON" : `could not be read${where}`;
-    throw new ConfigError([{ key: "--config", shown: JSON.stringify(name), message: detail }]);
+    // Reading failed (a directory, no permission): the code says why and quotes nothing.
+    const code = error instanceof Error && "code" in error ? ` (${String(error.code)})` : "";
+    throw configFileError(path, `could not be read${code}`);
   }
 }
 

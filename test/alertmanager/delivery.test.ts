@@ -46,7 +46,7 @@ describe("receiversFor", () => {
       // The routes read alertname, severity and integration: one alert per distinct combination.
       const distinct = new Map(
         alerts.map((alert) => {
-          const labels = { alertname: alert.alert, ...alert.labels };
+          const labels: Record<string, string> = { alertname: alert.alert, ...alert.labels };
           const special = /Watchdog|FailedToSendAlerts/.test(alert.alert) ? alert.alert : "";
           return [`${special}/${labels.severity}`, labels];
         }),

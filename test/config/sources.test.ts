@@ -128,7 +128,7 @@ describe("config sources", () => {
     expect(
       (await problems(loadConfig({ cwd: dir.path, configFile: "broken.json", env: {}, sets: [] })))[0]
         ?.message,
-    ).toBe("not valid JSON");
+    ).toBe("JSON syntax error at broken.json:1:15: Unexpected end of JSON input");
   });
 
   it("reports unknown keys with a suggestion, from files and --set alike", async () => {
