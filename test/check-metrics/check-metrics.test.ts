@@ -2,12 +2,17 @@
 // the example of docs/metrics-contract.md, and every way an endpoint can break the contract. (What a
 // real OpenTelemetry SDK serves is checked in otel-sdk.test.ts.)
 import { randomUUID } from "node:crypto";
+import dns from "node:dns";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
 import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
+import { createCertificateAuthority, issueServerCertificate } from "../../src/local/tls.ts";
 import { promtoolCheckMetrics } from "../helpers/promtool.ts";
-import { freePort, runCommand } from "../helpers/system.ts";
+import { freePort, runCommand, tempDir } from "../helpers/system.ts";
 import { checkMetrics } from "../instrument/traffic.ts";
+import { type StreamOptions, serveStream } from "./serve-stream.ts";
 import { exposition, histogram, OTEL_DEFAULT_BOUNDS, serveText, type TextServer } from "./serve-text.ts";
 
 const servers: TextServer[] = [];
@@ -19,6 +24,92 @@ async function endpoint(body: string, options?: Parameters<typeof serveText>[1])
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const MiB = 1024 * 1024;
+
+/** A /metrics body streamed on the fly, closed after the test. */
+async function streamEndpoint(options: StreamOptions) {
+  const server = await serveStream(options);
+  servers.push(server);
+  return server;
+}
+
+/** An endpoint serving the contract's exposition only to HTTP basic auth as user:password. */
+async function basicAuthEndpoint(user: string, password: string): Promise<string> {
+  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  const server = createServer((request, response) => {
+    if (request.headers.authorization !== expected) {
+      response.writeHead(401, { "WWW-Authenticate": 'Basic realm="metrics"' }).end();
+      return;
+    }
+    response.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(exposition());
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  servers.push({
+    url: `http://127.0.0.1:${port}/metrics`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return `127.0.0.1:${port}/metrics`;
+}
+
+/**
+ * Runs fn with dns.lookup answering from `hosts` (and ENOTFOUND for any other .test or .invalid
+ * name), as a resolver would: fetch connects through it.
+ */
+async function withFakeDns<T>(hosts: Record<string, string[]>, fn: () => Promise<T>): Promise<T> {
+  const original = dns.lookup;
+  const fake = (hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+    const addresses = hosts[hostname];
+    if (!addresses && !/\.(test|invalid)$/.test(hostname)) {
+      return (original as (...args: unknown[]) => void)(hostname, options, callback);
+    }
+    if (!addresses) {
+      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+        code: "ENOTFOUND",
+        syscall: "getaddrinfo",
+        hostname,
+      });
+      return process.nextTick(callback, error);
+    }
+    const all = addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    if (typeof options === "object" && options !== null && "all" in options && options.all) {
+      return process.nextTick(callback, null, all);
+    }
+    return process.nextTick(callback, null, all[0]?.address, all[0]?.family);
+  };
+  Object.assign(dns, { lookup: fake });
+  try {
+    return await fn();
+  } finally {
+    Object.assign(dns, { lookup: original });
+  }
+}
+
+/** The real CLI in a child process, with its peak resident set size. */
+async function checkMetricsProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string; maxRssBytes: number }> {
+  const result = await runCommand(
+    "node",
+    [
+      "--import",
+      "./test/check-metrics/report-max-rss.mjs",
+      "bin/plue-monitoring.mjs",
+      "check-metrics",
+      ...args,
+    ],
+    { cwd: ROOT },
+  );
+  const maxRss = /^max-rss-bytes (\d+)$/m.exec(result.stderr)?.[1];
+  if (!maxRss) throw new Error(`no peak RSS reported (exit ${result.code}): ${result.stderr.slice(0, 2000)}`);
+  return { ...result, stdout: result.stdout.trimEnd(), maxRssBytes: Number(maxRss) };
+}
 
 /** The example exposition of the contract document, verbatim. */
 function documentedExample(): string {
@@ -286,13 +377,63 @@ describe("check-metrics on endpoints that do not conform", () => {
 });
 
 describe("check-metrics on endpoints it cannot check", () => {
-  it("exits 2 when nothing listens", async () => {
+  it("exits 2 when nothing listens, saying the connection was refused and where", async () => {
     const url = `http://127.0.0.1:${await freePort()}/metrics`;
     const result = await checkMetrics(url);
+    expect(result.stdout).toBe(`${url}: unreachable: connection refused (${new URL(url).host})`);
+    expect(result.code).toBe(2);
+  });
+
+  it('says connection refused for a name with two addresses, naming both, not "fetch failed"', async () => {
+    // fetch reports the attempts on ::1 and 127.0.0.1 as one AggregateError under "fetch failed".
+    const port = await freePort();
+    const result = await withFakeDns({ "two-addresses.test": ["::1", "127.0.0.1"] }, () =>
+      checkMetrics(`http://two-addresses.test:${port}/metrics`),
+    );
     expect(result.stdout).toBe(
-      `${url}: unreachable: ECONNREFUSED (connect ECONNREFUSED ${new URL(url).host})`,
+      `http://two-addresses.test:${port}/metrics: unreachable: connection refused ([::1]:${port}, 127.0.0.1:${port})`,
     );
     expect(result.code).toBe(2);
+  });
+
+  it("says the host was not found when DNS has no address for it", async () => {
+    const result = await withFakeDns({}, () => checkMetrics("http://no-such-service.invalid:4000/metrics"));
+    expect(result.stdout).toBe(
+      "http://no-such-service.invalid:4000/metrics: unreachable: host not found (no DNS address for no-such-service.invalid)",
+    );
+    expect(result.code).toBe(2);
+  });
+
+  it("names TLS failures: https to a plain http server, a certificate from an unknown CA", async () => {
+    const plain = new URL(await endpoint(exposition()));
+    plain.protocol = "https:";
+    const wrongProtocol = await checkMetrics(plain.href);
+    expect(wrongProtocol.stdout).toBe(
+      `${plain.href}: unreachable: TLS error: wrong version number (ERR_SSL_WRONG_VERSION_NUMBER); does it serve plain http?`,
+    );
+    expect(wrongProtocol.code).toBe(2);
+
+    const dir = tempDir();
+    const server = createHttpsServer((_request, response) => response.end(exposition()));
+    try {
+      const ca = await createCertificateAuthority(dir.path);
+      const certificate = await issueServerCertificate(ca, dir.path, "127.0.0.1", 1);
+      server.setSecureContext({
+        cert: readFileSync(certificate.certFile),
+        key: readFileSync(certificate.keyFile),
+      });
+      const port = await freePort();
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+      const untrusted = await checkMetrics(`https://127.0.0.1:${port}/metrics`);
+      expect(untrusted.stdout).toBe(
+        `https://127.0.0.1:${port}/metrics: unreachable: TLS error: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+      );
+      expect(untrusted.code).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      dir.cleanup();
+    }
   });
 
   it("exits 2 on an HTTP error status", async () => {
@@ -316,12 +457,170 @@ describe("check-metrics on endpoints it cannot check", () => {
     await new Promise<void>((resolve) => silent.listen(port, "127.0.0.1", resolve));
     try {
       const result = await checkMetrics("--timeout", "0.3", `http://127.0.0.1:${port}/metrics`);
-      expect(result.stdout).toContain("unreachable: timed out");
+      expect(result.stdout).toBe(
+        `http://127.0.0.1:${port}/metrics: unreachable: timed out after 0.3 s (--timeout)`,
+      );
       expect(result.code).toBe(2);
     } finally {
       silent.closeAllConnections();
       silent.close();
     }
+  });
+});
+
+describe("check-metrics on bodies over the size limit", () => {
+  it.each([
+    ["one line", "one"],
+    ["many lines", "many"],
+  ] as const)(
+    "refuses a 400 MB body in %s, reading no further than the limit, in bounded memory",
+    async (_name, lines) => {
+      const bytes = 400 * 1000 * 1000;
+      const server = await streamEndpoint({ bytes, lines });
+      const started = performance.now();
+      const result = await checkMetricsProcess(server.url);
+      expect(result.stdout).toBe(
+        `${server.url}: too large: the body is over 8 MiB, the limit of --max-bytes (reading stopped there); raise it with --max-bytes SIZE`,
+      );
+      expect(result.code).toBe(2);
+      expect(result.maxRssBytes).toBeLessThan(1024 * MiB);
+      // The client went away early: the server stopped within socket buffers of the limit.
+      const finished = await server.finished();
+      expect(finished.complete).toBe(false);
+      expect(finished.sent).toBeLessThan(64 * MiB);
+      expect(performance.now() - started).toBeLessThan(20_000);
+    },
+  );
+
+  it("refuses a body whose Content-Length is over the limit before reading it", async () => {
+    const server = await streamEndpoint({ bytes: 400 * 1000 * 1000, lines: "many", contentLength: true });
+    const result = await checkMetricsProcess(server.url);
+    expect(result.stdout).toBe(
+      `${server.url}: too large: Content-Length 400000000 bytes (381.5 MiB) is over 8 MiB, the limit of --max-bytes; raise it with --max-bytes SIZE`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.maxRssBytes).toBeLessThan(1024 * MiB);
+    expect((await server.finished()).sent).toBeLessThan(64 * MiB);
+  });
+
+  it("--max-bytes lowers the limit: a body over it is refused, one at it is checked as usual", async () => {
+    const body = exposition();
+    const bytes = Buffer.byteLength(body);
+    const url = await endpoint(body); // chunked: only counting the stream tells its size
+    const over = await checkMetrics("--max-bytes", String(bytes - 1), url);
+    expect(over.stdout).toBe(
+      `${url}: too large: the body is over ${bytes - 1} bytes, the limit of --max-bytes (reading stopped there); raise it with --max-bytes SIZE`,
+    );
+    expect(over.code).toBe(2);
+    const at = await checkMetrics("--max-bytes", String(bytes), url);
+    expect(at.stdout.split("\n")[0]).toBe(`${url}: conforms`);
+    expect(at.code).toBe(0);
+
+    const declared = await streamEndpoint({ bytes: 2048, lines: "many", contentLength: true });
+    const declaredOver = await checkMetrics("--max-bytes", "2047", declared.url);
+    expect(declaredOver.stdout).toBe(
+      `${declared.url}: too large: Content-Length 2048 bytes (2 KiB) is over 2047 bytes, the limit of --max-bytes; raise it with --max-bytes SIZE`,
+    );
+    expect(declaredOver.code).toBe(2);
+    const declaredAt = await checkMetrics("--max-bytes", "2KiB", declared.url);
+    expect(declaredAt.stdout.split("\n")[0]).toBe(`${declared.url}: does not conform (5 problems)`);
+    expect(declaredAt.code).toBe(1);
+  });
+
+  it("reads sizes in bytes or with a unit, and rejects anything else", async () => {
+    const url = await endpoint(exposition());
+    for (const size of ["64KiB", "64kb", "1MiB", "0.5MB", "2 MiB", "100000"]) {
+      const result = await checkMetrics("--max-bytes", size, url);
+      expect(result.stdout.split("\n")[0], size).toBe(`${url}: conforms`);
+      expect(result.code).toBe(0);
+    }
+    for (const size of ["", "0", "-1", "12XB", "1e6", "MiB", "0.1B"]) {
+      const result = await checkMetrics(`--max-bytes=${size}`, url);
+      expect(result.stderr, size).toContain(`--max-bytes must be a size such as 8388608, 512KiB or 8MiB`);
+      expect(result.code).toBe(2);
+    }
+    const huge = await checkMetrics("--max-bytes", "1GiB", url);
+    expect(huge.stderr).toContain("--max-bytes is at most 256 MiB");
+    expect(huge.code).toBe(2);
+  });
+});
+
+describe("check-metrics with credentials in the URL", () => {
+  const PASSWORD = "s3cret%2Fpw"; // percent-encoded in the URL: the password is s3cret/pw
+  const SECRETS = [/s3cret/, /%2Fpw/];
+  function expectNoSecret(result: { stdout: string; stderr: string }): void {
+    for (const secret of SECRETS) expect(`${result.stdout}\n${result.stderr}`).not.toMatch(secret);
+  }
+
+  it("sends them as basic auth and prints the URL with *** for them", async () => {
+    const hostPath = await basicAuthEndpoint("scraper", "s3cret/pw");
+    const result = await checkMetrics(`http://scraper:${PASSWORD}@${hostPath}`);
+    expect(result.stdout.split("\n")[0]).toBe(`http://***@${hostPath}: conforms`);
+    expect(result.code).toBe(0);
+    expectNoSecret(result);
+
+    const wrong = await checkMetrics(
+      `http://scraper:s3cret-wrong@${hostPath}`,
+      `http://scraper:${PASSWORD}@${hostPath}`,
+    );
+    expect(wrong.stdout).toContain(`http://***@${hostPath}: unreachable: HTTP 401 Unauthorized`);
+    expect(wrong.stdout.split("\n").at(-1)).toBe("2 endpoints: 1 conform, 0 do not, 1 could not be checked");
+    expectNoSecret(wrong);
+  });
+
+  it("never prints them for an endpoint that cannot be reached", async () => {
+    const port = await freePort();
+    const refused = await checkMetrics(`http://scraper:${PASSWORD}@127.0.0.1:${port}/metrics`);
+    expect(refused.stdout).toBe(
+      `http://***@127.0.0.1:${port}/metrics: unreachable: connection refused (127.0.0.1:${port})`,
+    );
+    expectNoSecret(refused);
+    // A token alone, as the user name, is as secret as a password.
+    const token = await checkMetrics(`http://s3cret-token@127.0.0.1:${port}/metrics`);
+    expect(token.stdout).toBe(
+      `http://***@127.0.0.1:${port}/metrics: unreachable: connection refused (127.0.0.1:${port})`,
+    );
+    expectNoSecret(token);
+  });
+
+  it("never prints them for a URL that cannot be parsed, even the part a parser would cut off", async () => {
+    const malformed = [
+      `http://scraper:${PASSWORD}@exa mple:4000/metrics`,
+      `http://scraper:s3cret/pw@127.0.0.1:4000/metrics`,
+      `scraper:${PASSWORD}@127.0.0.1:4000/metrics`,
+      `ftp://scraper:${PASSWORD}@127.0.0.1:4000/metrics`,
+    ];
+    for (const url of malformed) {
+      const result = await checkMetrics(url);
+      expect(result.stderr, url).toMatch(/not (a|an http\(s\)) URL: ".*\*\*\*@/);
+      expect(result.code).toBe(2);
+      expectNoSecret(result);
+    }
+    const second = await checkMetrics(
+      "http://127.0.0.1:4000/metrics",
+      `http://scraper:${PASSWORD}@[bad/metrics`,
+    );
+    expect(second.stderr).toBe(
+      'plue-monitoring check-metrics: not a URL (argument 2 of 2): "http://***@[bad/metrics"; expected http://host:port/metrics',
+    );
+    expectNoSecret(second);
+  });
+
+  it("never prints them from the real CLI either", async () => {
+    const hostPath = await basicAuthEndpoint("scraper", "s3cret/pw");
+    const result = await runCommand(
+      "node",
+      [
+        "bin/plue-monitoring.mjs",
+        "check-metrics",
+        `http://scraper:${PASSWORD}@${hostPath}`,
+        `http://scraper:${PASSWORD}@127.0.0.1:${await freePort()}/metrics`,
+      ],
+      { cwd: ROOT },
+    );
+    expect(result.stdout).toContain(`http://***@${hostPath}: conforms`);
+    expect(result.code).toBe(2);
+    expectNoSecret(result);
   });
 });
 
