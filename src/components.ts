@@ -41,6 +41,11 @@ export const mounts = {
   prometheusData: "/prometheus",
   serviceAccountToken: "/var/run/secrets/kubernetes.io/serviceaccount/token",
   serviceAccountCa: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+  /**
+   * The remote-write credentials, one file each, from a Secret mounted into the Prometheus container
+   * alone. Not below /etc/prometheus: that is a read-only volume, where no mount point can be made.
+   */
+  prometheusRemoteWriteSecrets: "/etc/prometheus-secrets/remote-write",
   alertmanagerConfig: "/etc/alertmanager/alertmanager.yml",
   /** One file per secret value (slack-webhook-url, pagerduty-routing-key, …), from a Secret. */
   alertmanagerSecrets: "/etc/alertmanager/secrets",
@@ -49,3 +54,19 @@ export const mounts = {
   grafanaProvisioning: "/etc/grafana/provisioning",
   grafanaDashboards: "/var/lib/grafana/dashboards",
 } as const;
+
+/**
+ * What a remote-write entry's credential files are named after: its name, or remote-write-<index>
+ * for an entry without one (the config refuses a name that another entry goes by this way).
+ */
+export function remoteWriteKey(name: string | undefined, index: number): string {
+  return name ?? `remote-write-${index}`;
+}
+
+/**
+ * A remote-write credential's file name under mounts.prometheusRemoteWriteSecrets. Entry names
+ * cannot hold ".", so no two entries' files collide.
+ */
+export function remoteWriteFile(key: string, credential: "password" | "bearer-token"): string {
+  return `${key}.${credential}`;
+}

@@ -40,5 +40,9 @@ export function showValue(value: unknown, secret: boolean): string {
     const length = typeof value === "string" ? value.length : 0;
     return `<secret value hidden, ${length} characters>`;
   }
-  return JSON.stringify(value) ?? String(value);
+  const shown = JSON.stringify(value) ?? String(value);
+  // A 2 MB value is refused in one line, not echoed whole.
+  return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}… (${shown.length} characters)` : shown;
 }
+
+const MAX_SHOWN = 200;

@@ -33,30 +33,28 @@ function isSecretPath(path: string): boolean {
 
 const HIDDEN = "<secret value hidden>";
 
-/** A value as it may be shown: secret fields replaced, at any depth; raw text of such a key hidden. */
+/** A value with its secret fields replaced, at any depth. */
 function redactFields(value: unknown, fields: readonly string[]): unknown {
-  if (typeof value === "string") return HIDDEN;
   if (Array.isArray(value)) return value.map((item) => redactFields(item, fields));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([field, inner]) => [
-        field,
-        fields.includes(field)
-          ? HIDDEN
-          : inner !== null && typeof inner === "object"
-            ? redactFields(inner, fields)
-            : inner,
-      ]),
-    );
-  }
-  return value;
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([field, inner]) => [
+      field,
+      fields.includes(field) ? HIDDEN : redactFields(inner, fields),
+    ]),
+  );
 }
 
+/**
+ * A value as it may be shown. A key with secret fields given as text that is not JSON (a --set cut
+ * off mid-list) is hidden whole: where its secrets are cannot be known.
+ */
 function shownValue(path: string, value: unknown): string {
   const spec = keySpecByKey.get(path.split(".")[0] as string);
   if (isSecretPath(path)) return showValue(value, true);
-  if (spec?.secretFields) return showValue(redactFields(value, spec.secretFields), false);
-  return showValue(value, false);
+  if (!spec?.secretFields) return showValue(value, false);
+  if (!path.includes(".") && typeof value === "string") return showValue(value, true);
+  return showValue(redactFields(value, spec.secretFields), false);
 }
 
 function suggestion(name: string, candidates: readonly string[]): string {

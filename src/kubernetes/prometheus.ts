@@ -1,12 +1,14 @@
 // Prometheus: a StatefulSet (its volume is ReadWriteOnce: a Deployment's rolling update would start the
 // new pod before the old one lets go of the volume and hang), config and rules from ConfigMaps kept
-// current by the reloader, and the cluster-wide read access its service discovery and scrapes need.
+// current by the reloader, remote-write credentials from a Secret (files Prometheus reads on every
+// request), and the cluster-wide read access its service discovery and scrapes need.
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { cluster } from "../deployment.ts";
-import { prometheusArgs } from "../prometheus/index.ts";
+import { prometheusArgs, remoteWriteSecretFiles } from "../prometheus/index.ts";
 import {
   checksum,
   clusterIPService,
@@ -22,6 +24,8 @@ import {
   pathBelow,
   podSecurityContext,
   resources,
+  secretChecksum,
+  secretData,
   selectorLabels,
   servicePort,
   volumeClaimSpec,
@@ -33,6 +37,7 @@ const { name, port } = components.prometheus;
 const UID = 65534;
 const CONFIG_MAP = "prometheus-config";
 const RULES_MAP = "prometheus-rules";
+export const REMOTE_WRITE_SECRET = "prometheus-remote-write";
 /** /etc/prometheus: prometheus.yml at the top, rule files under rules/ (one projected volume). */
 const { dir: CONFIG_DIR, file: CONFIG_FILE } = mountedFile(mounts.prometheusConfig);
 
@@ -77,6 +82,17 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
     data: Object.fromEntries(ruleKeys.map((file) => [fileKey(file), rendered.ruleFiles[file] as string])),
   });
 
+  // Remote-write credentials, one file each: in the Prometheus container only, not the reloader's.
+  const remoteWriteFiles = remoteWriteSecretFiles(config);
+  const remoteWriteSecret =
+    Object.keys(remoteWriteFiles).length === 0
+      ? undefined
+      : new Secret({
+          metadata: meta(REMOTE_WRITE_SECRET, objectLabels, namespace),
+          type: "Opaque",
+          data: secretData(remoteWriteFiles),
+        });
+
   const configMount = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
   const configChecksum = checksum({
     [CONFIG_FILE]: rendered.prometheusYml,
@@ -87,6 +103,11 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
     metadata: meta(name, objectLabels, namespace, {
       // The reloader applies config changes in place; this records which config the pods run.
       "plue-monitoring/config-checksum": configChecksum,
+      // Prometheus reads the credential files on every request, so a changed Secret needs no
+      // restart (the pod template stays as it is); this records which credentials it was given.
+      ...(remoteWriteSecret
+        ? { "plue-monitoring/remote-write-checksum": secretChecksum(remoteWriteFiles) }
+        : {}),
     }),
     spec: {
       replicas: 1,
@@ -118,7 +139,13 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
               readinessProbe: httpProbe("/-/ready", "web"),
               livenessProbe: httpProbe("/-/healthy", "web", { failureThreshold: 6 }),
               securityContext: containerSecurityContext(),
-              volumeMounts: [configMount, { name: "data", mountPath: mounts.prometheusData }],
+              volumeMounts: [
+                configMount,
+                { name: "data", mountPath: mounts.prometheusData },
+                ...(remoteWriteSecret
+                  ? [{ name: "remote-write", mountPath: mounts.prometheusRemoteWriteSecrets, readOnly: true }]
+                  : []),
+              ],
             },
             configReloader(config, {
               reloadUrl: `http://127.0.0.1:${port}/-/reload`,
@@ -144,6 +171,15 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
                 ],
               },
             },
+            ...(remoteWriteSecret
+              ? [
+                  {
+                    name: "remote-write",
+                    // Owner and group (fsGroup) may read; nobody else.
+                    secret: { secretName: REMOTE_WRITE_SECRET, defaultMode: 0o440 },
+                  },
+                ]
+              : []),
           ],
         },
       },
@@ -158,5 +194,12 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
 
   const service = clusterIPService(name, objectLabels, namespace, [servicePort("web", port)]);
 
-  return [...access, configMap, rulesMap, service, statefulSet];
+  return [
+    ...access,
+    configMap,
+    rulesMap,
+    ...(remoteWriteSecret ? [remoteWriteSecret] : []),
+    service,
+    statefulSet,
+  ];
 }

@@ -1,6 +1,6 @@
 // prometheus.yml and Prometheus' command line for a deployment. The same job declarations serve the
 // cluster (Kubernetes service discovery) and the local stack (static targets on loopback).
-import { mounts } from "../components.ts";
+import { mounts, remoteWriteFile, remoteWriteKey } from "../components.ts";
 import { durationMs } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
@@ -72,7 +72,11 @@ export function scrapeConfigs(config: StackConfig, deployment: Deployment): Scra
   });
 }
 
-export function prometheusConfig(config: StackConfig, deployment: Deployment): Record<string, unknown> {
+export function prometheusConfig(
+  config: StackConfig,
+  deployment: Deployment,
+  options: PrometheusConfigOptions = {},
+): Record<string, unknown> {
   const timing = deployment.kind === "local" ? deployment.timing : clusterTiming(config);
   const rulesDir = deployment.kind === "local" ? deployment.rulesDir : mounts.prometheusRules;
   return {
@@ -85,9 +89,58 @@ export function prometheusConfig(config: StackConfig, deployment: Deployment): R
     alerting: alertingConfig(config, deployment),
     scrape_configs: scrapeConfigs(config, deployment),
     ...(config.remoteWrite.length > 0
-      ? { remote_write: config.remoteWrite.map(({ url, name }) => ({ url, ...(name ? { name } : {}) })) }
+      ? { remote_write: remoteWriteConfigs(config, deployment, options) }
       : {}),
   };
+}
+
+export interface PrometheusConfigOptions {
+  /**
+   * The directory holding the remote-write credential files (remoteWriteSecretFiles). In a cluster
+   * it is the mounted Secret; the local stack writes them itself and must say where.
+   */
+  remoteWriteSecretsDir?: string;
+}
+
+/**
+ * remote_write: credentials only as files, which Prometheus (prometheus/common's FileSecret) reads
+ * again on every request, so a changed Secret takes effect without a reload or a restart.
+ */
+function remoteWriteConfigs(
+  config: StackConfig,
+  deployment: Deployment,
+  options: PrometheusConfigOptions,
+): Record<string, unknown>[] {
+  const dir =
+    options.remoteWriteSecretsDir ??
+    (deployment.kind === "cluster" ? mounts.prometheusRemoteWriteSecrets : undefined);
+  return config.remoteWrite.map(({ url, name, basicAuth, bearerToken }, index) => {
+    const file = (credential: "password" | "bearer-token") => {
+      if (dir === undefined)
+        throw new Error("the local Prometheus needs a directory for remote-write credentials");
+      return `${dir}/${remoteWriteFile(remoteWriteKey(name, index), credential)}`;
+    };
+    return {
+      url,
+      ...(name ? { name } : {}),
+      ...(basicAuth ? { basic_auth: { username: basicAuth.username, password_file: file("password") } } : {}),
+      ...(bearerToken !== undefined
+        ? { authorization: { type: "Bearer", credentials_file: file("bearer-token") } }
+        : {}),
+    };
+  });
+}
+
+/** The remote-write credential files: file name → value, for the entries that have credentials. */
+export function remoteWriteSecretFiles(config: StackConfig): Record<string, string> {
+  return Object.fromEntries(
+    config.remoteWrite.flatMap(({ name, basicAuth, bearerToken }, index): [string, string][] => {
+      const key = remoteWriteKey(name, index);
+      if (basicAuth) return [[remoteWriteFile(key, "password"), basicAuth.password]];
+      if (bearerToken !== undefined) return [[remoteWriteFile(key, "bearer-token"), bearerToken]];
+      return [];
+    }),
+  );
 }
 
 /** Files Prometheus reads and writes. In a cluster they are the mounts of components.ts. */

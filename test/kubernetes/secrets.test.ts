@@ -1,15 +1,23 @@
-// No Slack webhook, PagerDuty key, DSN, webhook URL or admin password in any object but a Secret: not
-// in ConfigMaps, not in pod specs or annotations, not base64-encoded somewhere else either.
+// No Slack webhook, PagerDuty key, DSN, webhook URL, admin password or remote-write credential in any
+// object but a Secret: not in ConfigMaps, not in pod specs or annotations, not base64-encoded
+// somewhere else either.
 import { describe, expect, it } from "vitest";
-import { secretKeys } from "../../src/config/schema.ts";
+import { secretKeys, secretValuesIn } from "../../src/config/schema.ts";
 import { secretValues } from "../helpers/config.ts";
 import type { Manifest } from "./lib/cluster.ts";
-import { buildStack } from "./lib/stack.ts";
+import { buildStack, remoteWriteSecrets } from "./lib/stack.ts";
 
 const stack = buildStack();
 
+/** Every secret value of the stack's config: secret keys', and remoteWrite's credentials. */
+const allSecrets: Record<string, string> = {
+  ...secretValues,
+  "remoteWrite password": remoteWriteSecrets.password,
+  "remoteWrite bearerToken": remoteWriteSecrets.bearerToken,
+};
+
 /** Each secret, and the parts of it that would give it away on their own. */
-const needles: [string, string][] = Object.entries(secretValues).flatMap(([key, value]) => {
+const needles: [string, string][] = Object.entries(allSecrets).flatMap(([key, value]) => {
   const parts: string[] = [value];
   if (key === "postgresExporterDsn") parts.push("pgSecretPass5521");
   if (key === "alertmanagerSlackWebhook") parts.push("slackSecretToken9912");
@@ -42,6 +50,10 @@ describe("secrets", () => {
     expect(Object.keys(secretValues).sort()).toEqual([...secretKeys].sort());
   });
 
+  it("are every secret the config holds, secret fields (remoteWrite's credentials) included", () => {
+    expect(secretValuesIn(stack.config).sort()).toEqual(Object.values(allSecrets).sort());
+  });
+
   it("appear in no object but a Secret", () => {
     for (const object of [...stack.objects, ...stack.appNamespaceObjects]) {
       if (object.kind === "Secret") continue;
@@ -51,7 +63,7 @@ describe("secrets", () => {
 
   it("are all in Secrets, so the scan above looks for what is really there", () => {
     const decoded = decodedSecretData(stack.objects);
-    for (const [key, value] of Object.entries(secretValues)) {
+    for (const [key, value] of Object.entries(allSecrets)) {
       expect(decoded.includes(value), key).toBe(true);
     }
   });

@@ -1,15 +1,28 @@
 // prometheus.yml as promtool reads it, and the jobs and flags it holds for each deployment.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { mounts } from "../../src/components.ts";
 import { cluster } from "../../src/deployment.ts";
-import { blackboxConfig, prometheusArgs, prometheusConfig } from "../../src/prometheus/index.ts";
+import {
+  blackboxConfig,
+  prometheusArgs,
+  prometheusConfig,
+  remoteWriteSecretFiles,
+} from "../../src/prometheus/index.ts";
 import { toYaml } from "../../src/render.ts";
 import { testConfig } from "../helpers/config.ts";
 import { checkClusterConfigSyntax, jobsOf, withFileSd } from "../helpers/promtool.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
-import { fullConfig, localDeployment, writeRuleFiles } from "./fixtures.ts";
+import {
+  fullConfig,
+  localDeployment,
+  REMOTE_WRITE_PASSWORD,
+  REMOTE_WRITE_TOKEN,
+  remoteWriteWithCredentials,
+  writeRuleFiles,
+} from "./fixtures.ts";
 
 const dir = tempDir("plue-prometheus-config-");
 afterAll(() => dir.cleanup());
@@ -139,6 +152,86 @@ describe("cluster prometheus.yml", () => {
       "--web.enable-lifecycle",
     ]);
     expect(toYaml(yml)).not.toContain("retention");
+  });
+});
+
+describe("remote_write credentials", () => {
+  const config = testConfig({ remoteWrite: remoteWriteWithCredentials });
+  const yml = prometheusConfig(config, cluster);
+  const dirOf = mounts.prometheusRemoteWriteSecrets;
+
+  it("are files in the mounted Secret's directory: basic_auth password_file, authorization credentials_file", () => {
+    expect(yml.remote_write).toEqual([
+      {
+        url: "https://metrics.example.com/api/v1/write",
+        name: "long-term",
+        basic_auth: { username: "prometheus", password_file: `${dirOf}/long-term.password` },
+      },
+      {
+        url: "https://tenant.example.com:8443/push",
+        authorization: { type: "Bearer", credentials_file: `${dirOf}/remote-write-1.bearer-token` },
+      },
+      { url: "https://open.example.com/api/v1/write", name: "open" },
+    ]);
+    expect(remoteWriteSecretFiles(config)).toEqual({
+      "long-term.password": REMOTE_WRITE_PASSWORD,
+      "remote-write-1.bearer-token": REMOTE_WRITE_TOKEN,
+    });
+    expect(remoteWriteSecretFiles(fullConfig())).toEqual({});
+  });
+
+  it("never appear in prometheus.yml", () => {
+    const text = toYaml(yml);
+    for (const secret of [REMOTE_WRITE_PASSWORD, REMOTE_WRITE_TOKEN]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(Buffer.from(secret).toString("base64"));
+    }
+  });
+
+  it("pass promtool check config --syntax-only, which does not need the files", async () => {
+    const promtool = await checkClusterConfigSyntax(yml, dir.path);
+    expect(promtool.otherComplaints).toEqual([]);
+    expect(promtool.swapped.stdout + promtool.swapped.stderr).toContain("SUCCESS");
+    expect(promtool.swapped.code).toBe(0);
+  });
+
+  it("promtool refuses basic_auth and authorization on one entry (the check can fail)", async () => {
+    const both = swapSd(yml);
+    const entries = both.remote_write as Record<string, unknown>[];
+    entries[0] = { ...entries[0], authorization: { type: "Bearer", credentials_file: "/x/token" } };
+    const result = await runCommand("promtool", [
+      "check",
+      "config",
+      "--syntax-only",
+      write("both.yml", both),
+    ]);
+    expect(result.stdout + result.stderr).toContain("at most one of basic_auth, oauth2 & authorization");
+    expect(result.code).not.toBe(0);
+  });
+
+  it("locally are files the local stack writes, and promtool check config (files read) accepts them", async () => {
+    const deployment = localDeployment(join(dir.path, "local-rw"));
+    const remoteWriteSecretsDir = join(dir.path, "local-rw", "remote-write");
+    const local = prometheusConfig(config, deployment, { remoteWriteSecretsDir });
+    const files = (local.remote_write as Record<string, Record<string, string>>[]).flatMap((entry) => [
+      ...(entry.basic_auth ? [entry.basic_auth.password_file] : []),
+      ...(entry.authorization ? [entry.authorization.credentials_file] : []),
+    ]);
+    expect(files.map((file) => dirname(file as string))).toEqual([
+      remoteWriteSecretsDir,
+      remoteWriteSecretsDir,
+    ]);
+    mkdirSync(remoteWriteSecretsDir, { recursive: true });
+    for (const [file, value] of Object.entries(remoteWriteSecretFiles(config))) {
+      writeFileSync(join(remoteWriteSecretsDir, file), value, { mode: 0o600 });
+    }
+    writeRuleFiles(deployment, config);
+    const result = await runCommand("promtool", ["check", "config", write("local-rw.yml", local)]);
+    expect(result.stdout + result.stderr).toContain("SUCCESS");
+    expect(result.code).toBe(0);
+    expect(toYaml(local)).not.toContain(REMOTE_WRITE_PASSWORD);
+    // The local stack must say where it wrote them.
+    expect(() => prometheusConfig(config, deployment)).toThrow(/remote-write credentials/);
   });
 });
 

@@ -15,6 +15,21 @@ export const fullConfig = (overrides: UserConfig = {}) =>
     ...overrides,
   });
 
+/** Remote-write credentials, distinctive enough to find anywhere they leak. */
+export const REMOTE_WRITE_PASSWORD = "rwSecretPass3317";
+export const REMOTE_WRITE_TOKEN = "rwSecretToken6620";
+
+/** Remote write with basic auth (named), a bearer token (unnamed: keyed by its index) and neither. */
+export const remoteWriteWithCredentials = [
+  {
+    url: "https://metrics.example.com/api/v1/write",
+    name: "long-term",
+    basicAuth: { username: "prometheus", password: REMOTE_WRITE_PASSWORD },
+  },
+  { url: "https://tenant.example.com:8443/push", bearerToken: REMOTE_WRITE_TOKEN },
+  { url: "https://open.example.com/api/v1/write", name: "open" },
+];
+
 export function localDeployment(dir: string, topology: Partial<LocalTopology> = {}): LocalDeployment {
   return {
     kind: "local",

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { durationMs } from "../../config/formats.ts";
-import { prometheusArgs, prometheusConfig } from "../../prometheus/index.ts";
+import { prometheusArgs, prometheusConfig, remoteWriteSecretFiles } from "../../prometheus/index.ts";
 import { toYaml } from "../../render.ts";
 import { ruleFiles } from "../../rules/index.ts";
 import type { PrometheusControls } from "../faults.ts";
@@ -106,7 +106,13 @@ export const prometheusPart: StackPart = {
     mkdirSync(deployment.rulesDir, { recursive: true });
     const dir = supervisor.dir("prometheus");
     const configFile = join(dir, "prometheus.yml");
-    writeFileSync(configFile, toYaml(prometheusConfig(config, deployment)), { mode: 0o600 });
+    // The config's remoteWrite is used here too: its credentials go to files of their own, as in a cluster.
+    const remoteWriteSecretsDir = supervisor.dir("prometheus/remote-write");
+    for (const [file, value] of Object.entries(remoteWriteSecretFiles(config))) {
+      writeFileSync(join(remoteWriteSecretsDir, file), value, { mode: 0o600 });
+    }
+    const localConfig = () => toYaml(prometheusConfig(config, deployment, { remoteWriteSecretsDir }));
+    writeFileSync(configFile, localConfig(), { mode: 0o600 });
     const url = `http://${host}:${port}`;
     await supervisor.start({
       name: "prometheus",
@@ -163,9 +169,7 @@ export const prometheusPart: StackPart = {
       );
     }
     context.progress(`prometheus: the Watchdog reached ${alertmanagers.length} Alertmanagers`);
-    context.prometheusControls = prometheusControls(url, configFile, deployment.rulesDir, () =>
-      toYaml(prometheusConfig(config, deployment)),
-    );
+    context.prometheusControls = prometheusControls(url, configFile, deployment.rulesDir, localConfig);
     context.urls.push(
       { name: "Prometheus (graph)", url: `${url}/classic/graph` },
       { name: "Prometheus (alerts)", url: `${url}/classic/alerts` },

@@ -8,10 +8,27 @@ import { renderConfigs } from "../../../src/synth.ts";
 import { secretValues, testConfig } from "../../helpers/config.ts";
 import { type Manifest, type SimCluster, type SimPod, type SimService, simulate } from "./cluster.ts";
 
-/** Everything on: every secret, a remote-write target and probes on non-default ports. */
+/** Remote-write credentials of fullConfig, distinctive enough to find anywhere they leak. */
+export const remoteWriteSecrets = {
+  password: "rwSecretPass3317",
+  bearerToken: "rwSecretToken6620",
+} as const;
+
+/**
+ * Everything on: every secret, remote-write targets (with basic auth, with a bearer token, with
+ * neither) and probes on non-default ports.
+ */
 export const fullConfig: UserConfig = {
   ...secretValues,
-  remoteWrite: [{ url: "https://metrics.example.com:9443/api/v1/write", name: "central" }],
+  remoteWrite: [
+    {
+      url: "https://metrics.example.com:9443/api/v1/write",
+      name: "central",
+      basicAuth: { username: "prometheus", password: remoteWriteSecrets.password },
+    },
+    { url: "https://tenant.example.com:8443/push", bearerToken: remoteWriteSecrets.bearerToken },
+    { url: "https://open.example.com/api/v1/write", name: "open" },
+  ],
   extraProbeUrls: ["https://status.plue.dev:8443/health"],
   storageClassName: "fast-ssd",
   certManagerClusterIssuer: "letsencrypt-prod",
