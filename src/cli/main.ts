@@ -34,6 +34,15 @@ function usage(): string {
  * `--set grafanaAdminPassword hunter2` that argument is a secret.
  */
 function parseArgsMessage(error: Error & { code?: unknown }, args: readonly string[]): string {
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    // `--set grafanaAdminPassword --hunter2`: an "option" right after a split --set is its value.
+    const option = /^Unknown option '([^']*)'/.exec(error.message)?.[1] ?? "";
+    const at = args.findIndex((arg) => option !== "" && arg.startsWith(option));
+    if (at >= 2 && args[at - 2] === "--set" && !args[at - 1]?.includes("=")) {
+      return `unexpected argument #${at + 1} (not shown: it may be a secret): --set takes KEY=VALUE as one argument, with no space around =`;
+    }
+    return error.message;
+  }
   if (error.code !== "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return error.message;
   const at = args.findIndex((arg) => error.message.startsWith(`Unexpected argument '${arg}'.`));
   const afterSet = at >= 2 && args[at - 2] === "--set";

@@ -100,29 +100,32 @@ export function fileLayer(contents: unknown, source: string): Layer {
   const problems: ConfigProblem[] = [];
   for (const [key, value] of Object.entries(contents)) {
     const spec = keySpecByKey.get(key);
-    if (!spec) {
-      problems.push(unknownKey(key, source, [...keySpecByKey.keys()]));
-    } else if (
-      spec.kind === "object" &&
-      value !== null &&
-      typeof value === "object" &&
-      !Array.isArray(value)
-    ) {
-      for (const [nested, nestedValue] of Object.entries(value)) {
-        if (nestedKeys(spec).includes(nested))
-          entries.push({ path: `${key}.${nested}`, value: nestedValue, source });
-        else problems.push(unknownKey(`${key}.${nested}`, source, nestedKeys(spec), `${key}.`));
-      }
-    } else {
-      entries.push({ path: key, value, source });
-    }
+    if (spec) addValue(spec, value, source, { entries, problems });
+    else problems.push(unknownKey(key, source, [...keySpecByKey.keys()]));
   }
   return { entries, problems };
 }
 
+/**
+ * A key's value into a layer. An object key's value (images) is split into its nested keys, so that
+ * it is merged over the defaults and other sources key by key, whichever source it comes from.
+ */
+function addValue(spec: KeySpec, value: unknown, source: string, layer: Layer): void {
+  if (spec.kind !== "object" || value === null || typeof value !== "object" || Array.isArray(value)) {
+    layer.entries.push({ path: spec.key, value, source });
+    return;
+  }
+  for (const [nested, nestedValue] of Object.entries(value)) {
+    if (nestedKeys(spec).includes(nested)) {
+      layer.entries.push({ path: `${spec.key}.${nested}`, value: nestedValue, source });
+    } else {
+      layer.problems.push(unknownKey(`${spec.key}.${nested}`, source, nestedKeys(spec), `${spec.key}.`));
+    }
+  }
+}
+
 /** A string from the environment or --set, turned into the key's kind of value. */
-function coerce(spec: KeySpec, nested: boolean, text: string): unknown {
-  if (nested) return text;
+function coerce(spec: KeySpec, text: string): unknown {
   switch (spec.kind) {
     case "number":
       // Decimal only: Number() would also read 0x10 as 16, and "" or " " as 0.
@@ -141,13 +144,13 @@ function coerce(spec: KeySpec, nested: boolean, text: string): unknown {
 
 /** TF_VAR_<seed_name> (and TF_VAR_<snake_case> for keys beyond the seed). Unknown TF_VARs belong to others. */
 export function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
-  const entries: Entry[] = [];
+  const layer: Layer = { entries: [], problems: [] };
   for (const spec of keySpecs) {
     const name = envName(spec);
     const text = env[name];
-    if (text !== undefined) entries.push({ path: spec.key, value: coerce(spec, false, text), source: name });
+    if (text !== undefined) addValue(spec, coerce(spec, text), name, layer);
   }
-  return { entries, problems: [] };
+  return layer;
 }
 
 /**
@@ -155,15 +158,23 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Lay
  * (`--set grafana_admin_password:hunter2`). A key it starts with is named, to say what was meant.
  */
 function malformedSet(assignment: string): ConfigProblem {
-  const name = /^[A-Za-z_][\w.]*/.exec(assignment)?.[0];
-  const resolved = name ? resolvePath(name) : undefined;
-  const hint = resolved ? `; did you mean --set ${resolved.path}=…?` : "";
+  const resolved = knownPrefix(assignment);
+  const hint = resolved ? `; did you mean --set ${resolved.key}=…?` : "";
   return {
-    key: resolved ? resolved.path : "--set",
+    key: resolved ? resolved.key : "--set",
     shown: `<argument hidden, ${assignment.length} characters>`,
     message: `expected KEY=VALUE in one argument${hint}`,
     source: "--set",
   };
+}
+
+/** The key whose name (camelCase or the seed's) is the longest start of `text`, if any. */
+function knownPrefix(text: string): KeySpec | undefined {
+  const names = keySpecs.flatMap((spec) =>
+    [spec.key, spec.seedName ?? spec.key].map((name) => ({ name, spec })),
+  );
+  const matching = names.filter(({ name }) => text.toLowerCase().startsWith(name.toLowerCase()));
+  return matching.sort((a, b) => b.name.length - a.name.length)[0]?.spec;
 }
 
 /** --set KEY=VALUE, KEY in camelCase, the seed's snake_case, or dotted (images.grafana). */
@@ -172,14 +183,18 @@ export function setLayer(assignments: readonly string[]): Layer {
   const problems: ConfigProblem[] = [];
   for (const assignment of assignments) {
     const at = assignment.indexOf("=");
-    if (at <= 0) {
+    const name = assignment.slice(0, Math.max(at, 0));
+    // `grafanaAdminPassword:hunter2=x` has an "=", but what precedes it is no key: never shown.
+    if (at <= 0 || !/^[A-Za-z_]\w*(\.\w+)*$/.test(name)) {
       problems.push(malformedSet(assignment));
       continue;
     }
-    const name = assignment.slice(0, at);
     const text = assignment.slice(at + 1);
     const resolved = resolvePath(name);
-    if (!resolved) {
+    if (!resolved && knownPrefix(name)) {
+      // A key with more glued on (grafanaAdminPasswordhunter2=…): what follows may be a secret.
+      problems.push(malformedSet(assignment));
+    } else if (!resolved) {
       problems.push(unknownKey(name, "--set", [...keySpecByKey.keys()]));
     } else if (resolved.nested !== undefined && !nestedKeys(resolved.spec).includes(resolved.nested)) {
       const prefix = `${resolved.spec.key}.`;
@@ -188,12 +203,10 @@ export function setLayer(assignments: readonly string[]): Layer {
           ? unknownKey(resolved.path, "--set", nestedKeys(resolved.spec), prefix)
           : { key: resolved.path, message: `${resolved.spec.key} has no nested keys`, source: "--set" },
       );
+    } else if (resolved.nested !== undefined) {
+      entries.push({ path: resolved.path, value: text, source: "--set" });
     } else {
-      entries.push({
-        path: resolved.path,
-        value: coerce(resolved.spec, resolved.nested !== undefined, text),
-        source: "--set",
-      });
+      addValue(resolved.spec, coerce(resolved.spec, text), "--set", { entries, problems });
     }
   }
   return { entries, problems };

@@ -316,7 +316,8 @@ export const configKeys = {
           }
         });
       }),
-    secretFields: ["password", "bearerToken", "bearer_token", "credentials"],
+    // basicAuth too: given as "user:password" text instead of an object, it is shown nowhere.
+    secretFields: ["basicAuth", "password", "bearerToken", "bearer_token", "credentials"],
     default: [],
     kind: "list",
   },

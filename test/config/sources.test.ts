@@ -195,4 +195,51 @@ describe("config sources", () => {
     expect(text).toContain("alertmanagerPagerdutyKey = <secret value hidden");
     expect(text).not.toContain("SECRET");
   });
+
+  it("merges an images object from TF_VAR_ or --set over the defaults, key by key", async () => {
+    const config = await loadConfig({
+      cwd: dir.path,
+      env: { TF_VAR_images: JSON.stringify({ grafana: "docker.io/grafana/grafana:12.4.9" }) },
+      sets: [...required, 'images={"nodeExporter": "quay.io/prometheus/node-exporter:v1.12.0"}'],
+    });
+    expect(config.images.grafana).toBe("docker.io/grafana/grafana:12.4.9");
+    expect(config.images.nodeExporter).toBe("quay.io/prometheus/node-exporter:v1.12.0");
+    expect(config.images.prometheus).toMatch(/^quay\.io\/prometheus\/prometheus:v/);
+    expect(
+      await problems(
+        loadConfig({ cwd: dir.path, env: {}, sets: [...required, 'images={"grafanna": "x:1"}'] }),
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        key: "images.grafanna",
+        message: expect.stringContaining("did you mean images.grafana?"),
+      }),
+    ]);
+  });
+
+  it("never shows what follows a key in a --set that is not KEY=VALUE, nor a password in a URL", async () => {
+    for (const set of [
+      "grafanaAdminPassword:hunter2-SECRET=x",
+      "grafanaAdminPasswordhunter2-SECRET=x",
+      "grafana_admin_password hunter2-SECRET",
+    ]) {
+      const found = await problems(loadConfig({ cwd: dir.path, env: {}, sets: [...required, set] }));
+      expect(JSON.stringify(found), set).not.toContain("SECRET");
+      expect(found[0]?.key, set).toBe("grafanaAdminPassword");
+      expect(found[0]?.message, set).toContain("did you mean --set grafanaAdminPassword=…?");
+    }
+    const error = await loadConfig({
+      cwd: dir.path,
+      env: {},
+      sets: [
+        ...required,
+        'extraProbeUrls=["https://token-SECRET@status.plue.dev"]',
+        "oauth2ProxyUrl=https://u:SECRET@o.plue.dev",
+      ],
+    }).catch((caught: unknown) => caught);
+    const text = (error as ConfigError).message;
+    expect(text).toContain('extraProbeUrls.0 = "https://***@status.plue.dev"');
+    expect(text).toContain('oauth2ProxyUrl = "https://***@o.plue.dev"');
+    expect(text).not.toContain("SECRET");
+  });
 });
