@@ -1,7 +1,7 @@
 // A real HTTP server that streams a /metrics body of any size, made on the fly as the client reads
 // it (never held in memory), and says how much it sent before the client went away.
 import { createServer, type ServerResponse } from "node:http";
-import { freePort } from "../helpers/system.ts";
+import { listenOnLoopback } from "./serve-text.ts";
 
 export interface StreamServer {
   url: string;
@@ -62,18 +62,5 @@ export async function serveStream(options: StreamOptions): Promise<StreamServer>
     if (body.offset >= options.bytes) response.end();
   }
 
-  const port = await freePort();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return {
-    url: `http://127.0.0.1:${port}/metrics`,
-    finished: () => finished,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), finished: () => finished };
 }

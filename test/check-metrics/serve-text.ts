@@ -1,5 +1,5 @@
 // A real HTTP server that serves a fixed /metrics body: the hand-written endpoints check-metrics meets.
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { OTEL_ADVISORY_LE_VALUES } from "../helpers/opentelemetry.ts";
 import { freePort } from "../helpers/system.ts";
 
@@ -23,6 +23,11 @@ export async function serveText(
       })
       .end(body);
   });
+  return listenOnLoopback(server);
+}
+
+/** Starts a server on a free loopback port: its /metrics URL, and a close that drops open connections. */
+export async function listenOnLoopback(server: Server): Promise<TextServer> {
   const port = await freePort();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
