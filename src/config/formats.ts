@@ -128,15 +128,19 @@ export const dnsSubdomain = (what: string) =>
       },
     );
 
+/** A domain that still names hosts under it: grafana.<domain> must stay within DNS's 253 characters. */
 export const dnsName = () =>
   z
     .string()
     .refine(
       (value) =>
-        value.length <= 253 &&
+        value.length <= 245 &&
         value.split(".").length >= 2 &&
         value.split(".").every((label) => DNS_LABEL.test(label) && label.length <= 63),
-      { message: "a DNS name of two or more labels, lowercase (plue.dev, monitoring.example.com)" },
+      {
+        message:
+          "a DNS name of two or more lowercase labels, at most 245 characters so that grafana.<domain> is one too (plue.dev)",
+      },
     );
 
 /** C0 and C1 control characters and DEL: invisible in a terminal, refused or mangled by consumers. */
@@ -172,6 +176,7 @@ export function httpsUrlProblem(text: string): string | undefined {
     return "with a host, and a port from 1 to 65535 if any";
   }
   if (authority === "" || authority.startsWith(":")) return "with a host";
+  if (/:0*$/.test(authority)) return "with a port from 1 to 65535";
   return undefined;
 }
 
@@ -238,20 +243,22 @@ export const password = () =>
     message: "a non-empty password of at most 256 characters, without control characters or line breaks",
   });
 
+// distribution/reference's grammar: an optional registry (host[:port]), then path components of
+// lowercase alphanumerics joined by ".", "_", "__" or dashes, then a tag or a sha256 digest.
+const IMAGE_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\\d{1,5})?/)?` +
+    `${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127}|@sha256:[a-f0-9]{64})$`,
+);
+
 /** An OCI image reference pinned to a tag or digest; never "latest". */
 export const pinnedImage = () =>
   z
     .string()
-    .refine(
-      (value) =>
-        value.length <= 255 &&
-        /^[a-z0-9.\-_/:]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(value) &&
-        !/:latest$/.test(value),
-      {
-        message:
-          "an image reference pinned to a version tag or sha256 digest (quay.io/prometheus/prometheus:v3.13.2), not :latest",
-      },
-    );
+    .refine((value) => value.length <= 255 && IMAGE_REFERENCE.test(value) && !/:latest$/.test(value), {
+      message:
+        "an image reference pinned to a version tag or sha256 digest (quay.io/prometheus/prometheus:v3.13.2), not :latest",
+    });
 
 /** A Prometheus label value for external_labels. */
 export const labelValue = () =>

@@ -46,6 +46,7 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
       "https:hooks.slack.com/services",
       "https://user:pw@hooks.slack.com/services",
       "https://hooks.slack.com:99999/x",
+      "https://hooks.slack.com:0/x",
       `https://hooks.slack.com/${"x".repeat(2100)}`,
     ],
   },
@@ -89,7 +90,15 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
   {
     key: "domain",
     good: ["plue.dev", "monitoring.example.com", "a-b.c-d.io"],
-    bad: ["plue", "Plue.dev", "plue..dev", "-plue.dev", "https://plue.dev", ""],
+    bad: [
+      "plue",
+      "Plue.dev",
+      "plue..dev",
+      "-plue.dev",
+      "https://plue.dev",
+      "",
+      `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.dev`,
+    ],
   },
   { key: "alertmanagerReplicas", good: [1, 2, 5], bad: [0, 1.5, 6] },
   { key: "alertmanagerSlackChannel", good: ["#alerts", "#plue-oncall"], bad: ["alerts", "#with space"] },
@@ -181,6 +190,16 @@ describe("config validation", () => {
     expect(problemsFor({ images: { prometheus: "quay.io/prometheus/prometheus" } })).toEqual([
       "images.prometheus",
     ]);
+    expect(problemsFor({ images: { grafana: "registry.example.com:5000/a/b-c__d:1.0" } })).toEqual([]);
+    for (const malformed of [
+      "-grafana:1.0",
+      "../../grafana:1.0",
+      "grafana:1.0:2.0",
+      "Grafana:1.0",
+      "a//b:1",
+    ]) {
+      expect(problemsFor({ images: { grafana: malformed } }), malformed).toEqual(["images.grafana"]);
+    }
   });
 
   it("requires each warning threshold below its critical twin", () => {

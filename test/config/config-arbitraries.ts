@@ -1,0 +1,1285 @@
+// Configs as users write them, for accepted-means-valid.test.ts. For every key of
+// src/config/schema.ts, one entry in `keyValues`: values a user would plausibly give (`valid`), the
+// values a careless or hostile user would try (`suspects`, each tried once in every run), and a fine
+// value to damage at random (`mangle`). A generated case picks some keys, makes a few of them hostile,
+// and feeds each through a config file, --set or TF_VAR_, the way a user would.
+import fc from "fast-check";
+import { defaultImages } from "../../src/config/images.ts";
+import { type configKeys, type KeySpec, keySpecByKey, keySpecs } from "../../src/config/schema.ts";
+
+export type ConfigKey = keyof typeof configKeys;
+
+export interface KeyValues {
+  /** Values a user would plausibly write; a config made only of these is accepted. */
+  valid: fc.Arbitrary<unknown>;
+  /** What a careless or hostile user would try, each accepted or refused; `token` goes into secrets. */
+  suspects: (token: string) => unknown[];
+  /** A fine string value, damaged at random (control characters, spaces, case, injections, size). */
+  mangle?: fc.Arbitrary<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets carry a canary: a token no message could hold by chance, so an echo is found even when
+// the value is printed escaped, truncated or split at a control character.
+
+export const CANARY = /Sx[A-Za-z0-9]{10}/g;
+const canary = fc.stringMatching(/^[A-Za-z0-9]{10}$/).map((token) => `Sx${token}`);
+/** The canary of the listed suspects, tried as they are. */
+export const EXAMPLE_TOKEN = "SxEXAMPLE001";
+
+// ---------------------------------------------------------------------------------------------
+// What users do to a value that would be fine.
+
+const CONTROL = ["\r\n", "\n", "\r", "\t", "\u0000", "\u001b[31m", "\u007f", "\u0085", "\u2028"];
+const WHITESPACE = [" ", "  ", "\t", "\n", "\r\n", "\u00a0"];
+const INJECTION = [
+  "{{",
+  "}}",
+  "{{ .Labels.x }}",
+  '"',
+  '"; evil',
+  "'",
+  "`id`",
+  "$(id)",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, as users paste it
+  "${HOME}",
+  "$1",
+  "\\",
+  "#",
+  "&x=1",
+  "|",
+  ";",
+  "<script>",
+  "..",
+  "../..",
+  "/",
+  "%",
+  "%zz",
+  "*",
+  "?",
+  ",",
+  ":",
+  "@",
+];
+const UNICODE = ["é", "ı", "ß", "Ω", "\u200b", "ｍ", "🙂", "\ud800", "\u0301"];
+/** Numbers as a user might type them, and the empty and blank strings. */
+const NUMBERISH = [
+  "0x10",
+  "1e3",
+  "Infinity",
+  "-Infinity",
+  "NaN",
+  "-1",
+  "0",
+  "",
+  " ",
+  "1,5",
+  "1_000",
+  "08",
+  "+5",
+];
+/** What a config file may hold where a string belongs. */
+const NOT_STRINGS: unknown[] = [42, -1, 0, 1.5, true, false, null, [], {}, ["a"], { value: "x" }];
+/** Longer than anything a key takes: 2 MiB. */
+const HUGE = "a".repeat(2 * 1024 * 1024);
+
+function insertAt(text: string, piece: string, at: number): string {
+  const index = text.length === 0 ? 0 : at % (text.length + 1);
+  return text.slice(0, index) + piece + text.slice(index);
+}
+
+/** A fine value, damaged the ways users damage values. */
+export function mangled(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const inserted = (pieces: string[]) =>
+    fc
+      .tuple(base, fc.constantFrom(...pieces), fc.nat())
+      .map(([text, piece, at]) => insertAt(text, piece, at));
+  return fc.oneof(
+    inserted(CONTROL),
+    inserted(WHITESPACE),
+    inserted(INJECTION),
+    inserted(UNICODE),
+    fc
+      .tuple(base, fc.constantFrom(...WHITESPACE), fc.boolean())
+      .map(([text, space, before]) => (before ? space + text : text + space)),
+    base.map((text) => text.toUpperCase()),
+    base.map((text) => text + HUGE),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks.
+
+const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}[a-z0-9]$/);
+const dnsLabel = (...usual: string[]) => fc.oneof(fc.constantFrom(...usual), label);
+
+/** What users get wrong in a Kubernetes name. */
+const badLabels = [
+  "Monitoring",
+  "monitoring-",
+  "-monitoring",
+  "mon.itoring",
+  "mon_itoring",
+  "mon itoring",
+  "a".repeat(64),
+  "",
+  "mönitoring",
+  "a/b",
+  "..",
+  "monitoring\n",
+  " monitoring",
+];
+/**
+ * Valid names that YAML 1.1 (sigs.k8s.io/yaml in kubectl and kustomize) reads as booleans when plain.
+ * Listed first: kubectl kustomize builds only the first few configs accepted for each key.
+ */
+const yamlBooleans = (...names: string[]) => names;
+const badSubdomains = [
+  "Fast-SSD",
+  "fast ssd",
+  "fast_ssd",
+  ".",
+  "a..b",
+  "a.",
+  ".a",
+  "-a",
+  "a-",
+  "a/b",
+  "fast-ssd\n",
+  `${"a".repeat(63)}.`.repeat(4),
+];
+
+const domain = fc.oneof(
+  fc.constantFrom("plue.dev", "example.com", "monitoring.example.co.uk", "xn--bcher-kva.example", "1.2.3.4"),
+  fc.tuple(label, fc.constantFrom("dev", "com", "io", "internal")).map(([name, tld]) => `${name}.${tld}`),
+);
+
+const host = fc.oneof(
+  fc.constantFrom(
+    "hooks.slack.com",
+    "example.com",
+    "heartbeat.example.net",
+    "10.0.0.1",
+    "[2001:db8::1]",
+    "localhost",
+  ),
+  domain,
+);
+/** A host as a base URL takes it: a name or IPv4 address, no IPv6 literal. */
+const namedHost = fc.oneof(fc.constantFrom("runbooks.example.com", "10.0.0.1", "localhost"), domain);
+const pathSegment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
+const port = fc.oneof(
+  fc.constant(""),
+  fc.integer({ min: 1, max: 65535 }).map((n) => `:${n}`),
+);
+
+/** An https URL; `secret` puts a canary in its path; a base URL has no query and no IPv6 literal. */
+function httpsUrl(secret: boolean, base = false): fc.Arbitrary<string> {
+  return fc
+    .record({
+      host: base ? namedHost : host,
+      port,
+      segments: fc.array(pathSegment, { maxLength: 3 }),
+      canary: secret ? canary : fc.constant(""),
+      query: base ? fc.constant("") : fc.constantFrom("", "?a=b", "?token=x&v=2"),
+    })
+    .map(({ host, port, segments, canary, query }) => {
+      const path = [...segments, ...(canary ? [canary] : [])].join("/");
+      return `https://${host}${port}/${path}${query}`;
+    });
+}
+
+/** URLs users paste that are not an https URL as Prometheus and Alertmanager read one. */
+function badUrls(token: string, secret: boolean): string[] {
+  const path = secret ? token : "runbooks";
+  return [
+    `http://example.com/${path}`,
+    `https:example.com/${path}`,
+    `https:/example.com/${path}`,
+    `//example.com/${path}`,
+    `example.com/${path}`,
+    `ftp://example.com/${path}`,
+    `javascript:alert('${path}')`,
+    `https:///${path}`,
+    `https://:443/${path}`,
+    `https://example.com:0/${path}`,
+    `https://example.com:65536/${path}`,
+    `https://example.com:99999999999/${path}`,
+    `https://exa mple.com/${path}`,
+    `https://exa\u0000mple.com/${path}`,
+    `https://example.com/a\tb/${path}`,
+    `https://example.com/${path}\n`,
+    `https://example.com/${path}\r\n`,
+    `https://example.com/a\u0085b/${path}`,
+    ` https://example.com/${path}`,
+    `https://example.com/${path} `,
+    `https://example.com/{{x}}/${path}`,
+    `https://example.com/{{ .Labels.alertname }}/${path}`,
+    `https://example.com/$1/${path}`,
+    `https://example.com/a"b/${path}`,
+    `https://example.com/<b>/${path}`,
+    `https://example.com/%zz/${path}`,
+    `https://example.com/a%0Ab/${path}`,
+    `https://example.com/${path}#fragment`,
+    `https://[::1/${path}`,
+    `https://münchen.example/${path}`,
+    `HTTPS://EXAMPLE.COM/${path}`,
+    `https://example.com/${path}/${"a".repeat(5000)}`,
+    // Credentials in a URL are a secret whatever the key: never to be echoed.
+    `https://user:${token}@example.com/api`,
+    `https://${token}@example.com/api`,
+  ];
+}
+
+const durationFrom = (usual: string[], seconds: { min: number; max: number }) =>
+  fc.oneof(
+    fc.constantFrom(...usual),
+    fc.integer(seconds).map((n) => `${n}s`),
+  );
+const badDurations = [
+  "99999999999999999999y",
+  "9007199254740993d",
+  "1ms",
+  "0s",
+  "0",
+  "",
+  "30",
+  "30 s",
+  "30S",
+  "30sec",
+  "1.5m",
+  "-30s",
+  "+30s",
+  "P30D",
+  "5m30d",
+  "1d1d",
+  "0x10s",
+  "1e3s",
+  "Infinity",
+  "∞",
+  "３０s",
+  "30s\n",
+];
+
+/** A volume size a user would write, at least `minMi` MiB. */
+const storageSize = (usual: string[], minMi: number) =>
+  fc.oneof(
+    fc.constantFrom(...usual),
+    fc.integer({ min: minMi, max: 200_000 }).map((n) => `${n}Mi`),
+  );
+const badStorageSizes = [
+  "1n",
+  "1m",
+  "500m",
+  "0.5",
+  "1e3",
+  "1e-3",
+  "0",
+  "-10Gi",
+  "10GB",
+  "10gi",
+  "10GI",
+  "10 Gi",
+  "1Ei",
+  "2Pi",
+  "1.000001Pi",
+  "99999999999999999999Gi",
+  "1e309",
+  "5.",
+  ".5Ti",
+  "1Ki",
+  "10Gi\n",
+  "Infinity",
+  "１０Gi",
+];
+
+const percent = fc.oneof(
+  fc.constantFrom(0.5, 1, 2, 5, 10, 50, 75, 80, 90, 95, 99, 99.9, 100),
+  fc.integer({ min: 1, max: 100 }),
+  fc.double({ min: 0.01, max: 100, noNaN: true }),
+);
+const badPercents: unknown[] = [
+  0,
+  -1,
+  -0.5,
+  100.5,
+  101,
+  1000,
+  1e-300,
+  99.99999999999999,
+  "80",
+  "80%",
+  "0x10",
+  "1e3",
+  "Infinity",
+  "-1",
+  "",
+  " ",
+  "eighty",
+  " 80",
+  null,
+  true,
+  [80],
+];
+const percentKey: KeyValues = { valid: percent, suspects: () => badPercents };
+
+const password = fc
+  .record({
+    before: fc.stringMatching(/^[\x21-\x7e]{0,8}$/),
+    canary,
+    after: fc.stringMatching(/^[\x21-\x7e]{0,8}$/),
+  })
+  .map(({ before, canary, after }) => `${before}${canary}${after}`);
+
+const pagerdutyKey = fc
+  .tuple(canary, fc.stringMatching(/^[A-Za-z0-9]{20}$/))
+  .map(([token, rest]) => `${token}${rest}`);
+
+const postgresDsn = fc
+  .record({
+    scheme: fc.constantFrom("postgresql", "postgres"),
+    user: fc.constantFrom("monitor", "postgres_exporter", "ro"),
+    password: canary,
+    host: fc.constantFrom("db.plue.internal", "10.0.0.5", "postgres.plue.svc"),
+    port: fc.constantFrom("", ":5432", ":6543"),
+    query: fc.constantFrom("", "?sslmode=require", "?sslmode=verify-full&application_name=exporter"),
+  })
+  .map(
+    ({ scheme, user, password, host, port, query }) =>
+      `${scheme}://${user}:${password}@${host}${port}/plue${query}`,
+  );
+
+const imageTag = fc.oneof(
+  fc.stringMatching(/^v?[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}$/),
+  fc.stringMatching(/^[0-9a-f]{64}$/).map((digest) => `@sha256:${digest}`),
+);
+const registry = fc.constantFrom("", "quay.io/", "docker.io/", "registry.example.com:5000/", "ghcr.io/plue/");
+const imageNames = Object.keys(defaultImages) as (keyof typeof defaultImages)[];
+const repositoryOf = (name: keyof typeof defaultImages) =>
+  defaultImages[name].replace(/^[^/]*\//, "").replace(/[:@].*$/, "");
+const pinnedImage = (name: keyof typeof defaultImages) =>
+  fc.oneof(
+    fc.constant(defaultImages[name]),
+    fc
+      .tuple(registry, imageTag)
+      .map(([at, tag]) => `${at}${repositoryOf(name)}${tag.startsWith("@") ? tag : `:${tag}`}`),
+  );
+const badImages = [
+  "quay.io/prometheus/prometheus:latest",
+  "quay.io/prometheus/prometheus",
+  "Grafana/Grafana:1.0",
+  "grafana:1 2",
+  "grafana:1.0\n",
+  " grafana:1.0",
+  "grafana@sha256:abc",
+  `grafana:${"a".repeat(129)}`,
+  `${"a".repeat(300)}:1.0`,
+  "{{x}}:1.0",
+  "-grafana:1.0",
+  "../../grafana:1.0",
+  "grafana:1.0:2.0",
+  `grafana/grafana:12.4.10@sha256:${"0".repeat(64)}`,
+  "",
+];
+
+/** Field names of remoteWrite entries whose values are secret: the schema's, and Prometheus' own. */
+const remoteWriteSecretFields = [
+  ...(keySpecByKey.get("remoteWrite")?.secretFields ?? []),
+  "password",
+  "bearer_token",
+  "bearerToken",
+];
+/** Credentials a remoteWrite entry takes, as the schema has them. */
+const remoteWriteSecretFieldsOfSchema = keySpecByKey.get("remoteWrite")?.secretFields ?? [];
+const remoteWriteAuth = [
+  ...(remoteWriteSecretFieldsOfSchema.includes("password")
+    ? [canary.map((token) => ({ basicAuth: { username: "prometheus", password: `pw-${token}` } }))]
+    : []),
+  ...(remoteWriteSecretFieldsOfSchema.includes("bearerToken")
+    ? [canary.map((token) => ({ bearerToken: `tk-${token}` }))]
+    : []),
+];
+
+/** Entries at different URLs, their names unique. */
+const remoteWriteEntries = fc
+  .uniqueArray(
+    fc.record(
+      {
+        url: httpsUrl(false),
+        name: fc.stringMatching(/^[\w-]{1,16}$/),
+        auth: remoteWriteAuth.length > 0 ? fc.oneof(...remoteWriteAuth) : fc.constant({}),
+      },
+      { requiredKeys: ["url"] },
+    ),
+    { maxLength: 3, selector: (entry) => entry.url },
+  )
+  .map((entries) =>
+    entries.map(({ url, name, auth }, i) => ({
+      url,
+      ...(name === undefined ? {} : { name: `${name}-${i}` }),
+      ...(auth ?? {}),
+    })),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Every key, in the order of src/config/schema.ts.
+
+/** An https URL key that also takes "" (off); secret ones carry the canary. */
+const optionalUrlKey = (secret: boolean, ...usual: fc.Arbitrary<string>[]): KeyValues => ({
+  valid: fc.oneof(fc.constant(""), ...usual, httpsUrl(secret)),
+  suspects: (token) => [...badUrls(token, secret), " ", "\n", '""', "none", "false"],
+  mangle: httpsUrl(secret),
+});
+
+export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
+  namespace: {
+    valid: dnsLabel("monitoring", "observability", "plue-monitoring", "mon"),
+    suspects: () => [...yamlBooleans("y", "no"), "plue", "ingress-nginx", ...SYSTEM_NAMESPACES, ...badLabels],
+    mangle: label,
+  },
+  domain: {
+    valid: domain,
+    suspects: () => [
+      "plue",
+      "plue.dev.",
+      "PLUE.DEV",
+      "plue..dev",
+      "*.plue.dev",
+      "https://plue.dev",
+      "plue.dev/grafana",
+      "plue.dev:443",
+      "bücher.example",
+      "-plue.dev",
+      "plue-.dev",
+      "plue_dev.com",
+      "plue.dev\n",
+      `${"a".repeat(64)}.dev`,
+      `${`${"a".repeat(63)}.`.repeat(3)}${"a".repeat(61)}`,
+      `${`${"a".repeat(63)}.`.repeat(4)}dev`,
+      "localhost",
+      "on.off",
+    ],
+    mangle: domain,
+  },
+  grafanaAdminPassword: {
+    valid: password,
+    suspects: (token) => [
+      ...CONTROL.map((piece) => `${token}${piece}`),
+      ` ${token}`,
+      `${token}\u00a0`,
+      `${token}{{ .x }}`,
+      `${token}"; evil`,
+      `pässwörd-${token}`,
+      `--${token}`,
+      `-${token}`,
+      `${token}${"x".repeat(250)}`,
+      token + HUGE,
+      "",
+      " ",
+      "\u0000",
+      "\n",
+      12345678,
+      null,
+      ["hunter2"],
+    ],
+  },
+  prometheusRetention: {
+    valid: fc.oneof(
+      fc.constantFrom("1d", "2d", "7d", "15d", "30d", "90d", "180d", "1y", "2w", "2w3d", "1y2w", "24h"),
+      fc.integer({ min: 1, max: 3650 }).map((n) => `${n}d`),
+    ),
+    suspects: () => [...badDurations, "23h", "23h59m59s", "101y", "36501d", "30D", "30days", "1.5d"],
+    mangle: fc.constant("30d"),
+  },
+  prometheusStorageSize: {
+    valid: storageSize(
+      ["1Gi", "10Gi", "50Gi", "100Gi", "500Gi", "1Ti", "1.5Ti", "1024Mi", "2G", "1073741824"],
+      1024,
+    ),
+    suspects: () => [...badStorageSizes, "1023Mi", "500Mi"],
+    mangle: fc.constant("50Gi"),
+  },
+  alertmanagerSlackWebhook: optionalUrlKey(
+    true,
+    canary.map((token) => `https://hooks.slack.com/services/T0ABCDEF/B0ABCDEF/${token}`),
+  ),
+  alertmanagerPagerdutyKey: {
+    valid: fc.oneof(fc.constant(""), pagerdutyKey),
+    suspects: (token) => {
+      const key = `${token}${"0123456789abcdefABCD"}`;
+      return [
+        key.slice(0, 31),
+        `${key}0`,
+        `${key.slice(0, 16)}-${key.slice(16, 31)}`,
+        ...CONTROL.map((piece) => `${key}${piece}`),
+        ` ${key}`,
+        `${key} `,
+        `${token}${"ü".repeat(20)}`,
+        `${token}{{ .x }}${"0".repeat(12)}`,
+        " ",
+        "\u0000".repeat(32),
+        1234567890123456,
+        null,
+      ];
+    },
+  },
+  alertCpuThreshold: percentKey,
+  alertMemoryThreshold: percentKey,
+  alertErrorRateThreshold: percentKey,
+  alertCpuCriticalThreshold: percentKey,
+  alertMemoryCriticalThreshold: percentKey,
+  alertErrorRateCriticalThreshold: percentKey,
+  appNamespace: {
+    valid: dnsLabel("plue", "apps", "plue-prod", "default"),
+    suspects: () => [
+      ...yamlBooleans("n", "on"),
+      "kube-system",
+      "kube-public",
+      "kube-node-lease",
+      ...badLabels,
+    ],
+    mangle: label,
+  },
+  cluster: {
+    valid: fc.oneof(
+      fc.constantFrom("plue", "prod", "prod-eu-1", "staging.eu", "k8s_1", "EU-West"),
+      fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,20}$/),
+    ),
+    suspects: () => [
+      "$HOME",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, as users paste it
+      "${CLUSTER}",
+      "$(id)",
+      "prod eu",
+      "prod\n",
+      "-prod",
+      ".prod",
+      "_prod",
+      "a".repeat(64),
+      "prödé",
+      "{{x}}",
+      'a"b',
+      "prod/eu",
+      "prod:1",
+      // Scalars YAML 1.1 reads as something else than a string, plain or quoted by a 1.2 writer.
+      "yes",
+      "null",
+      "0x10",
+      "1_000",
+      "2001-12-14",
+    ],
+    mangle: fc.constant("prod"),
+  },
+  scrapeInterval: {
+    valid: durationFrom(["1s", "5s", "10s", "15s", "30s", "1m", "90s", "1m30s", "2m"], { min: 1, max: 120 }),
+    suspects: () => [...badDurations, "10m", "2m1s", "121s", "999ms", "1h", "1m60s61ms"],
+    mangle: fc.constant("30s"),
+  },
+  evaluationInterval: {
+    valid: durationFrom(["1s", "10s", "15s", "30s", "1m", "2m"], { min: 1, max: 120 }),
+    suspects: () => [...badDurations, "10m", "2m1s", "121s", "999ms", "1h"],
+    mangle: fc.constant("30s"),
+  },
+  alertmanagerReplicas: {
+    valid: fc.integer({ min: 1, max: 5 }),
+    suspects: () => [
+      0,
+      6,
+      -1,
+      2.5,
+      1e100,
+      2 ** 53 + 2,
+      "3",
+      "0x3",
+      "1e0",
+      " 2",
+      "two",
+      "Infinity",
+      "",
+      null,
+      [2],
+    ],
+  },
+  alertmanagerSlackChannel: {
+    valid: fc.oneof(
+      fc.constantFrom("#alerts", "#plue-alerts", "#ops_oncall"),
+      fc.stringMatching(/^#[a-z0-9_-]{1,20}$/),
+    ),
+    suspects: () => [
+      "alerts",
+      "#",
+      "##",
+      "#al erts",
+      "#alerts\n",
+      `#${"a".repeat(81)}`,
+      "@here",
+      "#ÜBER",
+      "#{{x}}",
+      '#a"; evil',
+      "#alerts,#ops",
+    ],
+    mangle: fc.constant("#alerts"),
+  },
+  alertmanagerDefaultWebhookUrl: optionalUrlKey(true),
+  alertmanagerHeartbeatUrl: optionalUrlKey(true),
+  remoteWrite: {
+    valid: remoteWriteEntries,
+    suspects: (token) => [
+      ...badUrls(token, false).map((url) => [{ url }]),
+      ...["a b", "", "{{x}}", "é", "a\nb", "a.b", "yes"].map((name) => [
+        { url: "https://rw.example.com/write", name },
+      ]),
+      [
+        { url: "https://a.example.com/write", name: "same" },
+        { url: "https://b.example.com/write", name: "same" },
+      ],
+      [{ url: "https://rw.example.com/write" }, { url: "https://rw.example.com/write" }],
+      [{ url: "https://rw.example.com/write", basic_auth: { username: "prometheus", password: token } }],
+      [{ url: "https://rw.example.com/write", password: token }],
+      [{ url: "https://rw.example.com/write", bearer_token: token }],
+      [{ url: "https://rw.example.com/write", bearerToken: token }],
+      [{ url: "https://rw.example.com/write", basicAuth: { username: "prometheus", password: token } }],
+      [
+        {
+          url: "https://rw.example.com/write",
+          basicAuth: { username: "prometheus", password: `${token}\n` },
+        },
+      ],
+      [{ url: "https://rw.example.com/write", basicAuth: `prometheus:${token}` }],
+      // Large enough that prometheus.yml no longer fits a ConfigMap.
+      Array.from({ length: 600 }, (_, i) => ({ url: `https://rw${i}.example.com/${"a".repeat(1900)}` })),
+      { url: "https://rw.example.com/write" },
+      "https://rw.example.com/write",
+      [null],
+      [{}],
+      [42],
+      "[",
+      null,
+    ],
+  },
+  extraProbeUrls: {
+    valid: fc.uniqueArray(httpsUrl(false), { maxLength: 4 }),
+    suspects: (token) => [
+      ...badUrls(token, false).map((url) => [url]),
+      ["https://probe.example.com/", "https://probe.example.com/"],
+      Array.from({ length: 101 }, (_, i) => `https://probe${i}.example.com/`),
+      Array.from({ length: 100 }, (_, i) => `https://probe${i}.example.com/${"a".repeat(2000)}`),
+      "https://probe.example.com/",
+      "https://a.example.com,https://b.example.com",
+      [42],
+      [null],
+      {},
+    ],
+  },
+  postgresExporterDsn: {
+    valid: fc.oneof(fc.constant(""), postgresDsn),
+    suspects: (token) => [
+      `postgresql://monitor:${token} x@db/plue`,
+      `postgresql:///plue?host=/var/run/postgresql&password=${token}`,
+      `postgresql://monitor:${token}@/plue`,
+      `mysql://monitor:${token}@db/plue`,
+      `host=db user=monitor password=${token}`,
+      `postgresql://monitor:${token}@db:99999/plue`,
+      `postgresql://monitor:{{${token}}}@db/plue`,
+      `postgresql://monitor:${token}"; evil@db/plue`,
+      `postgresql://monitor:${token}@db/plue\n`,
+      `postgresql://monitor:${token}@db/plue\tx`,
+      ` postgresql://monitor:${token}@db/plue`,
+      `postgresql://monitor:${token}@db/${"a".repeat(3000)}`,
+      "postgresql://",
+      " ",
+      null,
+      5432,
+    ],
+    mangle: postgresDsn,
+  },
+  grafanaStorageSize: {
+    valid: storageSize(["100Mi", "500Mi", "1Gi", "10Gi", "0.5Gi"], 100),
+    suspects: () => [...badStorageSizes, "99Mi"],
+    mangle: fc.constant("10Gi"),
+  },
+  alertmanagerStorageSize: {
+    valid: storageSize(["10Mi", "100Mi", "1Gi", "2Gi"], 10),
+    suspects: () => [...badStorageSizes, "9Mi"],
+    mangle: fc.constant("1Gi"),
+  },
+  storageClassName: {
+    valid: fc.oneof(fc.constantFrom("", "fast-ssd", "gp3", "standard-rwo", "ebs.csi.aws.com"), label),
+    suspects: () => [...yamlBooleans("yes", "off"), ...badSubdomains],
+    mangle: fc.constant("fast-ssd"),
+  },
+  ingressClassName: {
+    valid: dnsLabel("nginx", "traefik", "haproxy", "nginx-internal"),
+    suspects: () => [...yamlBooleans("on", "N"), ...badLabels],
+    mangle: fc.constant("nginx"),
+  },
+  ingressControllerNamespace: {
+    valid: dnsLabel("ingress-nginx", "ingress", "traefik", "kube-system"),
+    suspects: () => [...yamlBooleans("y", "off"), ...badLabels],
+    mangle: fc.constant("ingress-nginx"),
+  },
+  ingressAuth: {
+    valid: fc.constantFrom("basic", "oauth2-proxy"),
+    suspects: () => [
+      "Basic",
+      "BASIC",
+      "none",
+      "",
+      "oauth2",
+      "oauth2_proxy",
+      " basic",
+      "basic\n",
+      null,
+      true,
+      ["basic"],
+    ],
+  },
+  ingressBasicAuthSecret: {
+    valid: dnsLabel("grafana-basic-auth", "grafana-htpasswd"),
+    suspects: () => [...yamlBooleans("no", "Y"), ...badLabels],
+    mangle: fc.constant("grafana-basic-auth"),
+  },
+  oauth2ProxyUrl: {
+    valid: fc.oneof(
+      fc.constantFrom(
+        "https://oauth2.plue.dev",
+        "https://auth.example.com:8443/oauth2",
+        "https://sso.example.com",
+      ),
+      domain.map((name) => `https://${name}/oauth2`),
+    ),
+    suspects: (token) => [
+      ...badUrls(token, false),
+      "https://auth.example.com/oauth2?rd=$escaped_request_uri",
+      "https://auth.example.com/$host",
+      "https://auth.example.com/a;b",
+      "https://auth.example.com/a'b",
+      "https://auth.example.com/%7Bx%7D",
+      "https://auth.example.com/oauth2/",
+    ],
+    mangle: fc.constant("https://oauth2.plue.dev"),
+  },
+  certManagerClusterIssuer: {
+    valid: fc.oneof(fc.constantFrom("", "letsencrypt-prod", "letsencrypt.staging", "vault-issuer"), label),
+    suspects: () => [...yamlBooleans("on", "no"), ...badSubdomains],
+    mangle: fc.constant("letsencrypt-prod"),
+  },
+  runbookBaseUrl: {
+    valid: fc.oneof(
+      fc.constantFrom(
+        "https://github.com/plue/plue-monitoring/blob/main/docs/runbooks",
+        "https://runbooks.example.com",
+        "https://wiki.example.com:8443/ops/runbooks",
+        "https://example.com/a%20b",
+      ),
+      httpsUrl(false, true),
+    ),
+    suspects: (token) => [
+      ...badUrls(token, false),
+      "https://example.com/{{ .Labels.alertname }}",
+      "https://example.com/{{",
+      "https://example.com/}}",
+      "https://example.com/runbooks/",
+      "https://example.com/$labels",
+      "https://example.com/%{x}",
+      "https://example.com/a?b=c",
+      "https://example.com/~user/runbooks",
+      "https://EXAMPLE.com/RUNBOOKS",
+    ],
+    mangle: fc.constant("https://runbooks.example.com"),
+  },
+  images: {
+    valid: fc.record(Object.fromEntries(imageNames.map((name) => [name, pinnedImage(name)])), {
+      requiredKeys: [],
+    }),
+    suspects: () => [
+      ...badImages.map((image, i) => ({ [imageNames[i % imageNames.length] as string]: image })),
+      { unknownImage: "quay.io/x/y:1.0" },
+      "quay.io/prometheus/prometheus:v3.13.2",
+      null,
+      [],
+      { prometheus: 42 },
+    ],
+  },
+};
+
+/** The spec of a key; throws for a key the schema does not have. */
+export function specOf(key: string): KeySpec {
+  const spec = keySpecByKey.get(key);
+  if (!spec) throw new Error(`no key ${key} in src/config/schema.ts`);
+  return spec;
+}
+
+/** Keys of the schema that have no generators here yet. */
+export const keysWithoutValues = (): string[] =>
+  keySpecs.map((spec) => spec.key).filter((key) => keyValues[key as ConfigKey] === undefined);
+
+/** A hostile value for a key: one of its suspects, a fine value damaged, a number typed as text, a non-string. */
+function hostileOf(values: KeyValues): fc.Arbitrary<unknown> {
+  const count = values.suspects(EXAMPLE_TOKEN).length;
+  const suspect = fc.tuple(canary, fc.nat({ max: count - 1 })).map(([token, i]) => values.suspects(token)[i]);
+  return fc.oneof(
+    { weight: 5, arbitrary: suspect },
+    ...(values.mangle ? [{ weight: 4, arbitrary: mangled(values.mangle) }] : []),
+    { weight: 1, arbitrary: fc.constantFrom(...NUMBERISH) },
+    { weight: 1, arbitrary: fc.constantFrom(...NOT_STRINGS) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases: which keys are given, how, and which of them hostile.
+
+/** How a value reaches synth. */
+export type Channel = "file" | "set" | "set=" | "seed-set" | "env";
+const channel = fc.constantFrom<Channel>("file", "set", "set=", "seed-set", "env");
+
+/** The value of a required key a user forgot. */
+export const OMITTED = Symbol("omitted");
+
+export interface Given {
+  value: unknown;
+  channel: Channel;
+}
+
+/** A --set written wrongly, its value a secret: all of them must be refused without echoing it. */
+export interface MalformedSet {
+  form: "split" | "colon" | "no-equals" | "leading-equals" | "space";
+  key: string;
+  secret: string;
+}
+
+export interface ConfigCase {
+  values: Partial<Record<ConfigKey, Given>>;
+  /** Keys given a hostile value, or involved in a cross-key mistake. */
+  faultKeys: ConfigKey[];
+  crossKey?: string;
+  malformedSet?: MalformedSet;
+  /** --config FILE, or the file synth finds in the working directory. */
+  configFile: "flag" | "found";
+}
+
+const requiredKeys = keySpecs
+  .filter((spec) => spec.default === undefined)
+  .map((spec) => spec.key as ConfigKey);
+const optionalKeys = keySpecs
+  .filter((spec) => spec.default !== undefined)
+  .map((spec) => spec.key as ConfigKey);
+
+/** Mostly absent: shrinking goes to absent first, so a shrunk case keeps only the keys that matter. */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, absentWeight: number) =>
+  fc.oneof(
+    { withCrossShrink: true },
+    { weight: absentWeight, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary },
+  );
+
+// A valid value is kept whole when shrinking (its details never matter, and each try costs a synth);
+// a hostile one is shrunk a little, to show which part of it is at fault.
+const validGiven = (key: ConfigKey) =>
+  fc.record({ value: fc.noShrink((keyValues[key] as KeyValues).valid), channel }) as fc.Arbitrary<Given>;
+const hostileValue = (key: ConfigKey) => fc.limitShrink(hostileOf(keyValues[key] as KeyValues), 40);
+
+const hostileGiven = fc.oneof(
+  ...keySpecs
+    .map((spec) => spec.key as ConfigKey)
+    .filter((key) => keyValues[key] !== undefined)
+    .map((key) =>
+      fc.record({
+        key: fc.constant(key),
+        value: requiredKeys.includes(key)
+          ? fc.oneof(
+              { weight: 12, arbitrary: hostileValue(key) },
+              { weight: 1, arbitrary: fc.constant<unknown>(OMITTED) },
+            )
+          : hostileValue(key),
+        channel,
+      }),
+    ),
+);
+
+const secretKeyNames = keySpecs
+  .filter((spec) => spec.secret)
+  .flatMap((spec) => [spec.key, ...(spec.seedName ? [spec.seedName] : [])]);
+
+const malformedSet: fc.Arbitrary<MalformedSet> = fc.record({
+  form: fc.constantFrom("split", "colon", "no-equals", "leading-equals", "space"),
+  key: fc.constantFrom(...secretKeyNames),
+  secret: fc.oneof(
+    password,
+    canary.map((token) => `--${token}`),
+  ),
+});
+
+// Mistakes between keys, each valid alone.
+type Values = Partial<Record<ConfigKey, Given>>;
+const effective = (values: Values, key: ConfigKey): unknown => values[key]?.value ?? specOf(key).default;
+const put = (values: Values, key: ConfigKey, value: unknown) => {
+  values[key] = { value, channel: values[key]?.channel ?? "file" };
+};
+
+export const crossKeyMistakes: Record<string, { keys: ConfigKey[]; apply: (values: Values) => void }> = {
+  "namespace is appNamespace": {
+    keys: ["namespace", "appNamespace"],
+    apply: (values) => put(values, "namespace", effective(values, "appNamespace")),
+  },
+  "appNamespace is namespace": {
+    keys: ["namespace", "appNamespace"],
+    apply: (values) => put(values, "appNamespace", effective(values, "namespace")),
+  },
+  "namespace is ingressControllerNamespace": {
+    keys: ["namespace", "ingressControllerNamespace"],
+    apply: (values) => put(values, "ingressControllerNamespace", effective(values, "namespace")),
+  },
+  "CPU warning at its critical": {
+    keys: ["alertCpuThreshold", "alertCpuCriticalThreshold"],
+    apply: (values) => put(values, "alertCpuThreshold", effective(values, "alertCpuCriticalThreshold")),
+  },
+  "memory critical below its warning": {
+    keys: ["alertMemoryThreshold", "alertMemoryCriticalThreshold"],
+    apply: (values) => {
+      put(values, "alertMemoryThreshold", 90);
+      put(values, "alertMemoryCriticalThreshold", 50);
+    },
+  },
+  "error-rate warning above its critical": {
+    keys: ["alertErrorRateThreshold", "alertErrorRateCriticalThreshold"],
+    apply: (values) => put(values, "alertErrorRateThreshold", 10),
+  },
+  "oauth2-proxy without its URL": {
+    keys: ["ingressAuth", "oauth2ProxyUrl"],
+    apply: (values) => {
+      put(values, "ingressAuth", "oauth2-proxy");
+      put(values, "oauth2ProxyUrl", "");
+    },
+  },
+};
+
+/** Keys a problem may name when another key is at fault: the checks between keys. */
+export const relatedKeys: readonly (readonly ConfigKey[])[] = [
+  ["namespace", "appNamespace", "ingressControllerNamespace"],
+  ["alertCpuThreshold", "alertCpuCriticalThreshold"],
+  ["alertMemoryThreshold", "alertMemoryCriticalThreshold"],
+  ["alertErrorRateThreshold", "alertErrorRateCriticalThreshold"],
+  ["ingressAuth", "oauth2ProxyUrl"],
+];
+
+/** Valid values that would clash with each other: made consistent, so a config of valid values is valid. */
+function consistent(values: Values): void {
+  const others = ["appNamespace", "ingressControllerNamespace"].map((key) =>
+    effective(values, key as ConfigKey),
+  );
+  if (others.includes(effective(values, "namespace"))) {
+    put(
+      values,
+      "namespace",
+      ["monitoring", "observability", "metrics"].find((name) => !others.includes(name)),
+    );
+  }
+  for (const [warning, critical] of relatedKeys.slice(1, 4) as [ConfigKey, ConfigKey][]) {
+    const low = effective(values, warning) as number;
+    const high = effective(values, critical) as number;
+    if (low >= high) {
+      put(values, critical, Math.max(low, high));
+      put(values, warning, low === high ? high / 2 : Math.min(low, high));
+    }
+  }
+  if (effective(values, "ingressAuth") === "oauth2-proxy" && effective(values, "oauth2ProxyUrl") === "") {
+    put(values, "oauth2ProxyUrl", "https://oauth2.plue.dev");
+  }
+}
+
+export const configCase: fc.Arbitrary<ConfigCase> = fc
+  .record({
+    required: fc.record(Object.fromEntries(requiredKeys.map((key) => [key, validGiven(key)]))),
+    optional: fc.record(
+      Object.fromEntries(
+        optionalKeys
+          .filter((key) => keyValues[key] !== undefined)
+          .map((key) => [key, sometimes(validGiven(key), 3)]),
+      ),
+    ),
+    hostile: fc.oneof(
+      { withCrossShrink: true },
+      { weight: 1, arbitrary: fc.constant([]) },
+      { weight: 6, arbitrary: fc.array(hostileGiven, { minLength: 1, maxLength: 1 }) },
+      { weight: 3, arbitrary: fc.array(hostileGiven, { minLength: 2, maxLength: 4 }) },
+    ),
+    crossKey: sometimes(fc.constantFrom(...Object.keys(crossKeyMistakes)), 10),
+    malformedSet: sometimes(malformedSet, 10),
+    configFile: fc.constantFrom<ConfigCase["configFile"]>("flag", "found"),
+  })
+  .map(({ required, optional, hostile, crossKey, malformedSet, configFile }) => {
+    const values: Values = {};
+    for (const [key, given] of Object.entries({ ...required, ...optional })) {
+      if (given !== undefined) values[key as ConfigKey] = given as Given;
+    }
+    consistent(values);
+    const faultKeys = new Set<ConfigKey>();
+    for (const { key, value, channel } of hostile) {
+      if (value === OMITTED) delete values[key];
+      else values[key] = { value, channel };
+      faultKeys.add(key);
+    }
+    if (crossKey !== undefined) {
+      const mistake = crossKeyMistakes[crossKey] as (typeof crossKeyMistakes)[string];
+      mistake.apply(values);
+      for (const key of mistake.keys) faultKeys.add(key);
+    }
+    const result: ConfigCase = { values, faultKeys: [...faultKeys], configFile };
+    if (crossKey !== undefined) result.crossKey = crossKey;
+    if (malformedSet !== undefined) result.malformedSet = malformedSet;
+    return withDescription(result);
+  });
+
+/** The required keys, as the listed suspects' cases give them. */
+const baseline = (): Values => ({
+  namespace: { value: "monitoring", channel: "file" },
+  domain: { value: "plue.dev", channel: "file" },
+  // A token of its own, so a leak names the secret it came from.
+  grafanaAdminPassword: { value: "hunter2-SxBASELINE01", channel: "file" },
+});
+
+/** Strings go through each way in turn; other values only fit a config file. */
+const exampleChannel = (value: unknown, i: number): Channel =>
+  typeof value === "string" ? ((["file", "set", "env"] as const)[i % 3] ?? "file") : "file";
+
+/**
+ * Every suspect of every key, alone beside the required keys; every mistake between keys; every
+ * malformed --set of a secret. Each run tries all of them before the generated cases.
+ */
+export function suspectCases(): ConfigCase[] {
+  const cases: ConfigCase[] = [];
+  const add = (values: Values, faultKeys: ConfigKey[], extra: Partial<ConfigCase> = {}) =>
+    cases.push(withDescription({ values, faultKeys, configFile: "flag", ...extra }));
+  for (const spec of keySpecs) {
+    const key = spec.key as ConfigKey;
+    for (const [i, value] of (keyValues[key]?.suspects(EXAMPLE_TOKEN) ?? []).entries()) {
+      add({ ...baseline(), [key]: { value, channel: exampleChannel(value, i) } }, [key]);
+    }
+  }
+  for (const [name, mistake] of Object.entries(crossKeyMistakes)) {
+    const values = baseline();
+    mistake.apply(values);
+    add(values, mistake.keys, { crossKey: name });
+  }
+  const forms: MalformedSet["form"][] = ["split", "colon", "no-equals", "leading-equals", "space"];
+  for (const form of forms) {
+    for (const key of ["grafanaAdminPassword", "grafana_admin_password", "postgresExporterDsn"]) {
+      for (const secret of [`hunter2-${EXAMPLE_TOKEN}`, `--${EXAMPLE_TOKEN}`, `${EXAMPLE_TOKEN}=x`]) {
+        add(baseline(), [], { malformedSet: { form, key, secret } });
+      }
+    }
+  }
+  return cases;
+}
+
+/** A case made of valid values only, fed well: synth must accept it. */
+export const isAllValid = (c: ConfigCase) =>
+  c.faultKeys.length === 0 && c.crossKey === undefined && c.malformedSet === undefined;
+
+// ---------------------------------------------------------------------------------------------
+// Feeding a case to synth.
+
+/** The text a value becomes in --set or TF_VAR_. */
+export function asText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+export interface Inputs {
+  /** The config file's name and contents, when any key goes through it. */
+  file?: { name: string; contents: Record<string, unknown> };
+  args: string[];
+  env: Record<string, string>;
+}
+
+const FOUND_NAME = "plue-monitoring.config.json";
+const FLAG_NAME = "input.json";
+
+export function inputsFor(c: ConfigCase): Inputs {
+  const contents: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const env: Record<string, string> = {};
+  for (const [key, { value, channel }] of Object.entries(c.values) as [ConfigKey, Given][]) {
+    const spec = specOf(key);
+    if (channel === "file") {
+      contents[key] = value;
+    } else if (channel === "env") {
+      env[`TF_VAR_${spec.seedName ?? key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`] =
+        asText(value);
+    } else {
+      const name = channel === "seed-set" ? (spec.seedName ?? key) : key;
+      const assignments =
+        spec.kind === "object" && isPlainObject(value)
+          ? Object.entries(value).map(([nested, inner]) => `${name}.${nested}=${asText(inner)}`)
+          : [`${name}=${asText(value)}`];
+      for (const assignment of assignments) {
+        sets.push(...(channel === "set=" ? [`--set=${assignment}`] : ["--set", assignment]));
+      }
+    }
+  }
+  if (c.malformedSet) sets.push(...malformedArgs(c.malformedSet));
+  const hasFile = Object.keys(contents).length > 0;
+  const name = c.configFile === "found" ? FOUND_NAME : FLAG_NAME;
+  return {
+    ...(hasFile ? { file: { name, contents } } : {}),
+    args: [...(hasFile && c.configFile === "flag" ? ["--config", FLAG_NAME] : []), ...sets],
+    env,
+  };
+}
+
+function malformedArgs({ form, key, secret }: MalformedSet): string[] {
+  switch (form) {
+    case "split":
+      return ["--set", key, secret];
+    case "colon":
+      return ["--set", `${key}:${secret}`];
+    case "no-equals":
+      return ["--set", `${key}${secret}`];
+    case "leading-equals":
+      return ["--set", `=${secret}`];
+    case "space":
+      return ["--set", `${key} ${secret}`];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets of a case, and printing a case with them masked.
+
+const secretKeys = new Set(keySpecs.filter((spec) => spec.secret).map((spec) => spec.key));
+
+/** Strings under secret field names (remoteWrite's passwords and tokens), at any depth. */
+function secretFieldValues(value: unknown, inSecret = false): string[] {
+  if (typeof value === "string") return inSecret ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap((item) => secretFieldValues(item, inSecret));
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([field, inner]) =>
+      secretFieldValues(inner, inSecret || remoteWriteSecretFields.includes(field)),
+    );
+  }
+  return [];
+}
+
+/** Passwords in URLs (https://user:password@host), in any string of a value. */
+function urlPasswords(value: unknown): string[] {
+  const strings = (v: unknown): string[] =>
+    typeof v === "string"
+      ? [v]
+      : Array.isArray(v)
+        ? v.flatMap(strings)
+        : isPlainObject(v)
+          ? Object.values(v).flatMap(strings)
+          : [];
+  return strings(value).flatMap((text) =>
+    // Bounded, so a huge value costs a linear scan.
+    [...text.matchAll(/:\/\/([^/?#@\s]{1,512})@/g)].map((m) => (m[1] as string).split(":").pop() as string),
+  );
+}
+
+/** Every secret a case gives, with where it came from: secret keys, secret fields, passwords in URLs, a malformed --set. */
+export function secretsOf(c: ConfigCase): { origin: string; secret: string }[] {
+  const secrets: { origin: string; secret: string }[] = [];
+  for (const [key, { value }] of Object.entries(c.values) as [ConfigKey, Given][]) {
+    if (secretKeys.has(key)) secrets.push({ origin: key, secret: asText(value) });
+    for (const secret of secretFieldValues(value))
+      secrets.push({ origin: `a secret field of ${key}`, secret });
+    for (const secret of urlPasswords(value))
+      secrets.push({ origin: `a password in a URL of ${key}`, secret });
+  }
+  if (c.malformedSet) {
+    secrets.push({ origin: `a malformed --set (${c.malformedSet.form})`, secret: c.malformedSet.secret });
+  }
+  return secrets.filter(({ secret }) => secret !== "");
+}
+
+/**
+ * What must never be printed or left readable: each secret's canaries, and whole secrets long enough
+ * not to turn up by chance (and not also given as a value that may be shown).
+ */
+export function secretNeedles(c: ConfigCase): { origin: string; needle: string }[] {
+  const shown = new Set(
+    (Object.entries(c.values) as [ConfigKey, Given][])
+      .filter(([key]) => !secretKeys.has(key))
+      .map(([, { value }]) => asText(value)),
+  );
+  const needles = new Map<string, string>();
+  for (const { origin, secret } of secretsOf(c)) {
+    for (const needle of secret.match(CANARY) ?? []) needles.set(needle, origin);
+    if (secret.trim().length >= 20 && !shown.has(secret)) needles.set(secret, origin);
+  }
+  return [...needles].map(([needle, origin]) => ({ needle, origin }));
+}
+
+/** Letters and digits of a secret hidden; its shape (separators, control characters, length) kept. */
+const masked = (secret: string) => secret.replace(/[A-Za-z0-9]/g, "*");
+
+/** A string as JSON, cut short when long. */
+function shortJson(text: string): string {
+  const json = JSON.stringify(text);
+  return json.length <= 160 ? json : `${json.slice(0, 120)}…" (${text.length} characters)`;
+}
+
+function show(value: unknown, secret: boolean): string {
+  if (typeof value === "string") {
+    const text = secret ? masked(value) : value.replace(CANARY, (token) => masked(token));
+    return shortJson(text);
+  }
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 5).map((item) => show(item, secret));
+    return `[${items.join(", ")}${value.length > 5 ? `, … (${value.length} items)` : ""}]`;
+  }
+  if (isPlainObject(value)) {
+    const fields = Object.entries(value).map(
+      ([field, inner]) =>
+        `${JSON.stringify(field)}: ${show(inner, secret || remoteWriteSecretFields.includes(field))}`,
+    );
+    return `{${fields.join(", ")}}`;
+  }
+  return typeof value === "symbol" ? String(value) : (JSON.stringify(value) ?? String(value));
+}
+
+/** The case as a user would have typed it, secrets masked (letters and digits as *). */
+export function describeCase(c: ConfigCase): string {
+  const lines: string[] = [];
+  const byChannel = (wanted: Channel[]) =>
+    (Object.entries(c.values) as [ConfigKey, Given][]).filter(([, given]) => wanted.includes(given.channel));
+  const fileEntries = byChannel(["file"]);
+  if (fileEntries.length > 0) {
+    const where = c.configFile === "flag" ? `--config ${FLAG_NAME}` : FOUND_NAME;
+    lines.push(`${where}: {`);
+    for (const [key, { value }] of fileEntries)
+      lines.push(`  "${key}": ${show(value, secretKeys.has(key))},`);
+    lines.push("}");
+  }
+  for (const [key, { value, channel }] of byChannel(["set", "set=", "seed-set", "env"])) {
+    const spec = specOf(key);
+    const name =
+      channel === "env"
+        ? `TF_VAR_${spec.seedName ?? key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`
+        : channel === "seed-set"
+          ? `--set ${spec.seedName ?? key}`
+          : `--set${channel === "set=" ? "=" : " "}${key}`;
+    lines.push(`${name}=${show(value, secretKeys.has(key))}`);
+  }
+  if (c.malformedSet) {
+    const shown = malformedArgs({ ...c.malformedSet, secret: masked(c.malformedSet.secret) });
+    lines.push(`malformed --set (${c.malformedSet.form}): ${shown.map((arg) => shortJson(arg)).join(" ")}`);
+  }
+  const omitted = requiredKeys.filter((key) => c.values[key] === undefined);
+  if (omitted.length > 0) lines.push(`not given: ${omitted.join(", ")}`);
+  if (c.faultKeys.length > 0) lines.push(`hostile or clashing: ${c.faultKeys.join(", ")}`);
+  if (c.crossKey) lines.push(`cross-key mistake: ${c.crossKey}`);
+  return lines.join("\n");
+}
+
+/** fast-check prints a counterexample with this: secrets masked, long values cut. */
+function withDescription(c: ConfigCase): ConfigCase {
+  Object.defineProperty(c, fc.toStringMethod, { value: () => `\n${describeCase(c)}\n`, enumerable: false });
+  return c;
+}
