@@ -40,8 +40,9 @@ export function showValue(value: unknown, secret: boolean): string {
     const length = typeof value === "string" ? value.length : 0;
     return `<secret value hidden, ${length} characters>`;
   }
-  // A URL refused for holding user:password@ (or a token@) must not print what it holds.
-  const shown = (JSON.stringify(value) ?? String(value)).replace(/\/\/[^/?#@\s"]*@/g, "//***@");
+  // A URL refused for holding user:password@ (or a token@) must not print what it holds. Up to the
+  // authority's last "@", as URL parsers read it: a password may hold an "@" of its own.
+  const shown = (JSON.stringify(value) ?? String(value)).replace(/\/\/[^/?#\s"]*@/g, "//***@");
   // A 2 MB value is refused in one line, not echoed whole.
   return shown.length > MAX_SHOWN ? `${shown.slice(0, MAX_SHOWN)}… (${shown.length} characters)` : shown;
 }

@@ -234,7 +234,7 @@ describe("config sources", () => {
       sets: [
         ...required,
         'extraProbeUrls=["https://token-SECRET@status.plue.dev"]',
-        "oauth2ProxyUrl=https://u:SECRET@o.plue.dev",
+        "oauth2ProxyUrl=https://u:p@ss-SECRET@o.plue.dev",
       ],
     }).catch((caught: unknown) => caught);
     const text = (error as ConfigError).message;
