@@ -2,14 +2,12 @@
 // This table is the single source for validation, --set/TF_VAR_ parsing, secrets and the README's
 // config reference.
 import { z } from "zod";
-import { remoteWriteKey } from "../components.ts";
 import {
   baseUrl,
   dnsLabel,
   dnsName,
   dnsSubdomain,
   duration,
-  hasControlCharacter,
   httpsUrl,
   integerBetween,
   labelValue,
@@ -19,6 +17,7 @@ import {
   percent,
   pinnedImage,
   postgresDsn,
+  remoteWriteEndpoints,
   storageSize,
 } from "./formats.ts";
 import { defaultImages, type ImageName } from "./images.ts";
@@ -225,97 +224,7 @@ export const configKeys = {
       "Remote-write endpoints Prometheus also sends samples to. Their credentials go to a Kubernetes Secret that Prometheus reads as files, never to prometheus.yml",
     accepts:
       "a list of at most 20 { url: https URL, name?: letters, digits, '_' and '-', and at most one of basicAuth: { username, password } or bearerToken }; names unique, entries without a name at different URLs",
-    schema: z
-      .array(
-        z
-          .object({
-            url: httpsUrl(),
-            name: z
-              .string()
-              .regex(/^[\w-]{1,200}$/, { message: "a name of 1 to 200 letters, digits, '_' and '-'" })
-              .optional(),
-            basicAuth: z
-              .object({
-                // Written into prometheus.yml, so not a secret. RFC 7617 forbids ':' in a user-id.
-                username: z
-                  .string()
-                  .refine((value) => /^[^\s:]{1,256}$/u.test(value) && !hasControlCharacter(value), {
-                    message: "a username of 1 to 256 characters without ':', spaces or control characters",
-                  }),
-                // Prometheus trims what it reads from a password file: spaces at either end would be lost.
-                password: z
-                  .string()
-                  .refine(
-                    (value) =>
-                      value !== "" &&
-                      value.length <= 4096 &&
-                      value === value.trim() &&
-                      !hasControlCharacter(value),
-                    {
-                      message:
-                        "a password of 1 to 4096 characters, without control characters or spaces at either end",
-                    },
-                  ),
-              })
-              .strict()
-              .optional(),
-            // Sent as `Authorization: Bearer <token>`, from a file Prometheus trims.
-            bearerToken: z
-              .string()
-              .regex(/^[\x21-\x7e]{1,4096}$/, {
-                message: "a token of 1 to 4096 visible ASCII characters, without spaces",
-              })
-              .optional(),
-          })
-          .strict()
-          .refine((entry) => entry.basicAuth === undefined || entry.bearerToken === undefined, {
-            message:
-              "basicAuth or bearerToken, not both: Prometheus refuses two kinds of authorization on one endpoint",
-          }),
-      )
-      // Each entry is a queue with shards and buffers of its own, and prometheus.yml must fit a ConfigMap.
-      .max(20, { message: "at most 20 remote-write endpoints" })
-      .superRefine((entries, context) => {
-        const hasCredentials = (entry: (typeof entries)[number]) =>
-          entry.basicAuth !== undefined || entry.bearerToken !== undefined;
-        // Prometheus refuses two remote-write entries of one name, and two identical ones.
-        entries.forEach((entry, index) => {
-          const earlier = entries.slice(0, index);
-          if (entry.name !== undefined) {
-            const named = earlier.findIndex((other) => other.name === entry.name);
-            if (named >= 0) {
-              context.addIssue({
-                code: "custom",
-                path: [index, "name"],
-                message: `a name of its own: entry ${named} is named ${JSON.stringify(entry.name)} too, and Prometheus refuses two remote-write entries of one name`,
-              });
-            }
-            // Credential files are named after the entry's name, or after its index when it has none.
-            const unnamed = entries.findIndex(
-              (other, at) =>
-                other.name === undefined &&
-                hasCredentials(other) &&
-                remoteWriteKey(undefined, at) === entry.name,
-            );
-            if (unnamed >= 0 && hasCredentials(entry)) {
-              context.addIssue({
-                code: "custom",
-                path: [index, "name"],
-                message: `a name other than ${JSON.stringify(entry.name)}: entry ${unnamed} has none, and its credentials are filed under that one`,
-              });
-            }
-          } else {
-            const sameUrl = earlier.findIndex((other) => other.name === undefined && other.url === entry.url);
-            if (sameUrl >= 0) {
-              context.addIssue({
-                code: "custom",
-                path: [index, "url"],
-                message: `a name, or a URL of its own: entry ${sameUrl}, unnamed too, sends there, and Prometheus refuses two identical remote-write entries`,
-              });
-            }
-          }
-        });
-      }),
+    schema: remoteWriteEndpoints(),
     // basicAuth too: given as "user:password" text instead of an object, it is shown nowhere.
     secretFields: ["basicAuth", "password", "bearerToken", "bearer_token", "credentials"],
     default: [],
