@@ -1,7 +1,7 @@
 // What a PromQL expression reads, found with the Prometheus project's own grammar
 // (@prometheus-io/lezer-promql): each vector selector's metric name and its `job` matcher.
 import { parser } from "@prometheus-io/lezer-promql";
-import type { CatalogMetric, ProviderJob } from "./types.ts";
+import type { MetricEntry } from "./types.ts";
 import { findMetric } from "./types.ts";
 
 export interface SelectorRead {
@@ -105,7 +105,7 @@ export function readsOf(expr: string): ExpressionReads {
 }
 
 /** `plue` in the catalog stands for each of Plue's service jobs. */
-export function expandJobs(jobs: readonly ProviderJob[], plueJobs: readonly string[]): Set<string> {
+export function expandJobs(jobs: readonly string[], plueJobs: readonly string[]): Set<string> {
   return new Set(jobs.flatMap((job) => (job === "plue" ? [...plueJobs] : [job])));
 }
 
@@ -116,7 +116,7 @@ export function expandJobs(jobs: readonly ProviderJob[], plueJobs: readonly stri
  */
 export function expressionProblems(
   expr: string,
-  catalog: readonly CatalogMetric[],
+  catalog: readonly MetricEntry[],
   options: { recorded?: readonly string[]; plueJobs: readonly string[] },
 ): string[] {
   const { selectors, syntaxErrors } = readsOf(expr);

@@ -29,10 +29,16 @@ export interface CatalogMetric {
   help: string;
 }
 
+/** A catalog entry of any origin: ours, or a team's (config.metrics), whose jobs are its scrape jobs. */
+export type MetricEntry = Omit<CatalogMetric, "jobs"> & { jobs: readonly string[] };
+
 const HISTOGRAM_SUFFIXES = ["_bucket", "_count", "_sum"];
 
 /** The catalog entry behind a series name (http_..._bucket → the histogram). */
-export function findMetric(catalog: readonly CatalogMetric[], series: string): CatalogMetric | undefined {
+export function findMetric<Entry extends MetricEntry>(
+  catalog: readonly Entry[],
+  series: string,
+): Entry | undefined {
   const exact = catalog.find((metric) => metric.name === series);
   if (exact) return exact;
   const suffix = HISTOGRAM_SUFFIXES.find((candidate) => series.endsWith(candidate));

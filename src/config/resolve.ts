@@ -2,6 +2,7 @@
 // environment. Precedence: --set > environment (TF_VAR_*) > config file > defaults.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { extensionProblems } from "../extensions/problems.ts";
 import { ConfigError, type ConfigProblem, showValue } from "./errors.ts";
 import { type KeySpec, keySpecByKey, keySpecs, type StackConfig, thresholdPairs } from "./schema.ts";
 
@@ -270,6 +271,7 @@ function crossKeyProblems(config: StackConfig, sources: ReadonlyMap<string, stri
       source: sources.get("oauth2ProxyUrl") ?? "default",
     });
   }
+  problems.push(...extensionProblems(config, sources));
   return problems;
 }
 

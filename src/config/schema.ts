@@ -2,6 +2,14 @@
 // This table is the single source for validation, --set/TF_VAR_ parsing, secrets and the README's
 // config reference.
 import { z } from "zod";
+import { sloSchema } from "../slo/schema.ts";
+import {
+  alertSchema,
+  dashboardSchema,
+  metricSchema,
+  recordingRuleSchema,
+  scrapeJobSchema,
+} from "./extensions.ts";
 import {
   baseUrl,
   dnsLabel,
@@ -319,6 +327,57 @@ export const configKeys = {
     default: "https://github.com/plue/plue-monitoring/blob/main/docs/runbooks",
     kind: "string",
   },
+  metrics: {
+    description:
+      "Metrics a team's services export, added to the catalog so its alerts, rules, dashboards and SLOs may read them (docs/extending.md)",
+    accepts:
+      'a list of { name, type: "counter" | "gauge" | "histogram" | "summary", labels?: [label names], jobs: [scraped jobs providing it], help }',
+    schema: z.array(metricSchema).max(500, { message: "at most 500 metrics" }),
+    default: [],
+    kind: "list",
+  },
+  scrapeJobs: {
+    description:
+      "Scrape jobs for a team's services: the endpoints of a Service, labelled namespace, pod and service like api, web and electric",
+    accepts: "a list of { name, namespace, service, port: the pods' metrics port, path?: /metrics }",
+    schema: z.array(scrapeJobSchema).max(50, { message: "at most 50 scrape jobs" }),
+    default: [],
+    kind: "list",
+  },
+  alerts: {
+    description:
+      "A team's alerts, checked like the built-in ones: PromQL parsed, every metric in the catalog and scraped, routed by severity",
+    accepts:
+      'a list of { name, expr, for?: duration, severity: "critical" | "warning" | "info", summary, description, runbookUrl, labels? }',
+    schema: z.array(alertSchema).max(500, { message: "at most 500 alerts" }),
+    default: [],
+    kind: "list",
+  },
+  recordingRules: {
+    description: "A team's recording rules, evaluated in their own group after the built-in ones",
+    accepts: "a list of { record: level:metric:operations, expr, labels? }",
+    schema: z.array(recordingRuleSchema).max(500, { message: "at most 500 recording rules" }),
+    default: [],
+    kind: "list",
+  },
+  dashboards: {
+    description:
+      "A team's Grafana dashboards, provisioned beside the built-in ones; every query is checked against the catalog",
+    accepts:
+      "a list of Foundation SDK DashboardBuilders or dashboard JSON models, each with a title and an optional uid (derived from the title when absent)",
+    schema: z.array(dashboardSchema).max(100, { message: "at most 100 dashboards" }),
+    default: [],
+    kind: "list",
+  },
+  slos: {
+    description:
+      "Service level objectives besides the built-in 99.9% availability of api, web and electric (an entry for the same service and name replaces it); each gets burn-rate alerts",
+    accepts:
+      'a list of { service, name?, objective: percent, window?: 30d, indicator: { kind: "availability" } | { kind: "latency", threshold } | { kind: "ratio", errors, total }, minFailedEvents?: 10 }',
+    schema: z.array(sloSchema).max(100, { message: "at most 100 SLOs" }),
+    default: [],
+    kind: "list",
+  },
   images: {
     description: "Container images, pinned; override any of them (images.prometheus=…)",
     accepts: `an object with keys ${Object.keys(defaultImages).join(", ")}, each an image pinned to a tag`,
@@ -358,8 +417,13 @@ export const thresholdPairs = [
 /** The validated configuration, every default applied. */
 export type StackConfig = { [K in keyof ConfigKeys]: z.output<ConfigKeys[K]["schema"]> };
 
-/** What a config file may hold: any subset of the keys (images may be partial). */
-export type UserConfig = Partial<Omit<StackConfig, "images">> & { images?: Partial<StackConfig["images"]> };
+/**
+ * What a config file may hold: any subset of the keys, as the schema reads them (images may be
+ * partial; dashboards may be DashboardBuilders).
+ */
+export type UserConfig = { [K in Exclude<keyof ConfigKeys, "images">]?: z.input<ConfigKeys[K]["schema"]> } & {
+  images?: Partial<StackConfig["images"]>;
+};
 
 /** Typed helper for plue-monitoring.config.ts. */
 export function defineConfig(config: UserConfig): UserConfig {

@@ -1,9 +1,11 @@
-// Grafana: the Prometheus datasource, the dashboards provider, and the three seed dashboards.
+// Grafana: the Prometheus datasource, the dashboards provider, the three seed dashboards and the SLOs'.
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { customDashboards } from "../extensions/dashboards.ts";
 import { API_PERFORMANCE_UID, apiPerformance } from "./api-performance.ts";
 import { KUBERNETES_CLUSTER_UID, kubernetesCluster } from "./kubernetes-cluster.ts";
 import { DATASOURCE_UID } from "./panels.ts";
+import { SLO_DASHBOARD_UID, sloDashboard } from "./slos.ts";
 import { SYSTEM_OVERVIEW_UID, systemOverview } from "./system-overview.ts";
 
 export { DATASOURCE_UID } from "./panels.ts";
@@ -27,13 +29,17 @@ export const DASHBOARD_UIDS = {
   systemOverview: SYSTEM_OVERVIEW_UID,
   kubernetesCluster: KUBERNETES_CLUSTER_UID,
   apiPerformance: API_PERFORMANCE_UID,
+  slos: SLO_DASHBOARD_UID,
 } as const;
 
+/** Ours, then the team's (config.dashboards), each in <uid>.json. */
 export function dashboards(config: StackConfig): Dashboard[] {
   return [
     { uid: SYSTEM_OVERVIEW_UID, json: systemOverview(config) },
     { uid: KUBERNETES_CLUSTER_UID, json: kubernetesCluster(config) },
     { uid: API_PERFORMANCE_UID, json: apiPerformance(config) },
+    { uid: SLO_DASHBOARD_UID, json: sloDashboard(config) },
+    ...customDashboards(config),
   ].map((dashboard) => ({ ...dashboard, file: `${dashboard.uid}.json` }));
 }
 

@@ -185,12 +185,17 @@ export function statPanel(config: StackConfig, spec: PanelSpec): stat.PanelBuild
     .graphMode(common.BigValueGraphMode.None);
 }
 
-/** One row per series, its labels as columns; `hide` drops columns nobody needs to read. */
+/**
+ * One row per series, its labels as columns; `hide` drops columns nobody needs to read. With `merge`,
+ * the queries' series of the same labels share a row, each query's value a column ("Value #A").
+ */
 export function tablePanel(
   config: StackConfig,
-  spec: PanelSpec & { hide: readonly string[] },
+  spec: PanelSpec & { hide: readonly string[]; merge?: boolean },
 ): table.PanelBuilder {
-  return decorate(new table.PanelBuilder(), config, spec)
+  const panel = decorate(new table.PanelBuilder(), config, spec);
+  if (spec.merge) panel.withTransformation({ id: "merge", options: {} });
+  return panel
     .withTransformation({
       id: "organize",
       options: { excludeByName: Object.fromEntries(spec.hide.map((column) => [column, true])) },

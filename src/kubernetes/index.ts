@@ -7,7 +7,7 @@ import type { KubeObject } from "./common.ts";
 import { grafana } from "./grafana.ts";
 import { kubeStateMetrics } from "./kube-state-metrics.ts";
 import { namespace } from "./namespace.ts";
-import { appNamespaceNetworkPolicy, networkPolicies } from "./network-policies.ts";
+import { networkPolicies, scrapedNamespacePolicies } from "./network-policies.ts";
 import { nodeExporter } from "./node-exporter.ts";
 import { postgresExporter } from "./postgres-exporter.ts";
 import { prometheus } from "./prometheus.ts";
@@ -18,6 +18,14 @@ export type { RenderedConfigs } from "./rendered.ts";
 
 /** Not listed in kustomization.yaml: it belongs in appNamespace, applied by whoever runs Plue there. */
 export const APP_NAMESPACE_POLICY_FILE = "app-namespace/network-policy.yaml";
+
+/** Likewise for each other namespace a team's scrape job reaches into. */
+export const scrapedNamespacePolicyFile = (namespace: string) =>
+  `scraped-namespaces/${namespace}/network-policy.yaml`;
+
+/** Files for other namespaces' owners to apply: never part of the kustomization. */
+const isForOtherNamespace = (file: string) =>
+  file === APP_NAMESPACE_POLICY_FILE || file.startsWith("scraped-namespaces/");
 
 /** Every object of the stack, by the file it is written to (kustomization.yaml aside), validated. */
 export function manifestObjects(
@@ -34,8 +42,12 @@ export function manifestObjects(
     "blackbox-exporter.yaml": blackboxExporter(config, rendered),
     "postgres-exporter.yaml": postgresExporter(config),
     "network-policies.yaml": networkPolicies(config),
-    [APP_NAMESPACE_POLICY_FILE]: [appNamespaceNetworkPolicy(config)],
   };
+  for (const [namespace, policy] of scrapedNamespacePolicies(config)) {
+    const file =
+      namespace === config.appNamespace ? APP_NAMESPACE_POLICY_FILE : scrapedNamespacePolicyFile(namespace);
+    files[file] = [policy];
+  }
   for (const [file, objects] of Object.entries(files)) {
     if (objects.length === 0) delete files[file];
     for (const object of objects) {
@@ -60,7 +72,7 @@ export function manifests(config: StackConfig, rendered: RenderedConfigs): Recor
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
     namespace: config.namespace,
-    resources: Object.keys(objects).filter((file) => file !== APP_NAMESPACE_POLICY_FILE),
+    resources: Object.keys(objects).filter((file) => !isForOtherNamespace(file)),
   });
   return files;
 }

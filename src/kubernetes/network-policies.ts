@@ -244,22 +244,29 @@ export function networkPolicies(config: StackConfig): KubeObject[] {
 }
 
 /**
- * For appNamespace (applied there by its owners, not by this kustomization): lets Prometheus, and
- * nothing else new, reach Plue's services on the ports it scrapes when that namespace denies ingress.
+ * For each namespace outside the stack's whose pods Prometheus scrapes (appNamespace, and a team's
+ * scrape jobs' namespaces), applied there by its owners, not by this kustomization: lets Prometheus,
+ * and nothing else new, reach the pods on the ports it scrapes when that namespace denies ingress.
  */
-export function appNamespaceNetworkPolicy(config: StackConfig): KubeObject {
-  const ports = prometheusFlows(config).otherNamespaces.get(config.appNamespace) ?? [];
-  return new NetworkPolicy({
-    metadata: meta("allow-prometheus-scrape", policyLabels, config.appNamespace),
-    spec: {
-      podSelector: {},
-      policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [{ ...namespaceNamed(config.namespace), ...pods(components.prometheus.name) }],
-          ports: tcp(...ports),
+export function scrapedNamespacePolicies(config: StackConfig): Map<string, KubeObject> {
+  const others = prometheusFlows(config).otherNamespaces;
+  const namespaces = [config.appNamespace, ...[...others.keys()].filter((ns) => ns !== config.appNamespace)];
+  return new Map(
+    namespaces.map((namespace) => [
+      namespace,
+      new NetworkPolicy({
+        metadata: meta("allow-prometheus-scrape", policyLabels, namespace),
+        spec: {
+          podSelector: {},
+          policyTypes: ["Ingress"],
+          ingress: [
+            {
+              from: [{ ...namespaceNamed(config.namespace), ...pods(components.prometheus.name) }],
+              ports: tcp(...(others.get(namespace) ?? [])),
+            },
+          ],
         },
-      ],
-    },
-  });
+      }),
+    ]),
+  );
 }

@@ -10,6 +10,7 @@ import { alertmanagerJobs } from "./jobs/alertmanager.ts";
 import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
 import { blackboxJobs } from "./jobs/blackbox.ts";
 import { configReloaderJobs } from "./jobs/config-reloader.ts";
+import { customScrapeJobs } from "./jobs/custom.ts";
 import { grafanaJobs } from "./jobs/grafana.ts";
 import { kubeStateMetricsJobs } from "./jobs/kube-state-metrics.ts";
 import { kubernetesJobs } from "./jobs/kubernetes.ts";
@@ -38,6 +39,8 @@ export function jobSpecs(config: StackConfig, deployment: Deployment): JobSpec[]
     ...alertmanagerJobs(config),
     ...configReloaderJobs(config),
     ...grafanaJobs(config, deployment),
+    // A team's own services.
+    ...customScrapeJobs(config, deployment),
   ];
   return [...dedicated, ...annotatedPodJobs(dedicated)];
 }

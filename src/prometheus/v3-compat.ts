@@ -64,6 +64,7 @@ export const NEWLINE_FREE_LABELS: Readonly<Record<string, string>> = {
   le: "a number",
   quantile: "a number",
   cpu: "a CPU number",
+  slo: "an SLO name our recording rules attach (lowercase letters, digits, '-' and '_': src/slo/schema.ts)",
 };
 
 /** Kubernetes discovery labels whose values cannot hold a newline, and why. */
@@ -185,6 +186,43 @@ const children = (node: Node): Node[] => {
 const BUCKET_LABELS = new Set(["le", "quantile"]);
 const REGEX_OPS = new Set(["=~", "!~"]);
 
+// ---- bucket bounds in both texts ----------------------------------------------------------------
+
+/**
+ * A bucket bound as Prometheus 3 stores it (formatOpenMetricsFloat in its text parser): Go's shortest
+ * `%g` (an exponent below 1e-4 and from 1e6 on), with ".0" added to a whole number (1 → "1.0").
+ */
+export function prometheus3BoundText(bound: number): string {
+  if (!Number.isFinite(bound)) return bound > 0 ? "+Inf" : bound < 0 ? "-Inf" : "NaN";
+  const [mantissa = "", exponentText = "0"] = bound.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    const digits = Math.abs(exponent).toString().padStart(2, "0");
+    return `${mantissa}e${exponent < 0 ? "-" : "+"}${digits}`;
+  }
+  const text = String(bound);
+  return text.includes(".") ? text : `${text}.0`;
+}
+
+/**
+ * The one way to match a bucket bound by value that holds on Prometheus 2 and 3: a regex of the text
+ * our services expose (JavaScript's, le="1") and the text Prometheus 3 stores (le="1.0"),
+ * `le=~"1|1.0"`; one alternative where both agree (`le=~"0.25"`). The promqlFindings check accepts
+ * exactly this regex for `le`, and nothing else.
+ */
+export function bucketBoundRegex(bound: number): string {
+  // A "." matches itself among other characters, and le holds only numbers; a "+" (1e+06) must be escaped.
+  const texts = new Set([String(bound), prometheus3BoundText(bound)]);
+  return [...texts].map((text) => text.replaceAll("+", "\\+")).join("|");
+}
+
+/** Whether a matcher value is bucketBoundRegex() of the number its first alternative spells. */
+function isBucketBoundRegex(value: string): boolean {
+  const first = (value.split("|")[0] ?? "").replaceAll("\\+", "+");
+  const bound = Number(first);
+  return first.trim() !== "" && !Number.isNaN(bound) && value === bucketBoundRegex(bound);
+}
+
 /** Every Prometheus 2 → 3 hazard in one PromQL expression. */
 export function promqlFindings(expr: string, context: PromqlContext): Finding[] {
   const findings: Finding[] = [];
@@ -293,10 +331,11 @@ export function promqlFindings(expr: string, context: PromqlContext): Finding[] 
       const what = `${text(selector)}`;
       if (BUCKET_LABELS.has(label) && value !== "") {
         const ours = op === "=" && metric !== undefined && context.setByRecordingRule?.(metric, label, value);
-        if (!ours) {
+        const bothTexts = label === "le" && op === "=~" && isBucketBoundRegex(value);
+        if (!ours && !bothTexts) {
           add(
             "bucket-label-value",
-            `${what}: matches ${label} by its text, which Prometheus 3 normalizes (le="1" is stored as le="1.0")`,
+            `${what}: matches ${label} by its text, which Prometheus 3 normalizes (le="1" is stored as le="1.0"); match a bound as le=~"1|1.0" (bucketBoundRegex)`,
           );
         }
       }

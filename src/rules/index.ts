@@ -1,6 +1,8 @@
 // Every rule file the stack loads, built from the config. The same builders serve the cluster and
 // the local stack; only the Timing differs.
 import type { StackConfig } from "../config/schema.ts";
+import { customAlertGroup, customRecordingGroup } from "../extensions/rules.ts";
+import { sloRuleGroups } from "../slo/rules.ts";
 import { alertmanagerRules } from "./alertmanager.ts";
 import { applicationRules } from "./application.ts";
 import { certificateRules } from "./certificates.ts";
@@ -38,30 +40,55 @@ const watchingGroups: readonly AlertGroupBuilder[] = [
   configReloaderRules,
 ];
 
+/** The team's own alerts and recording rules (config.alerts, config.recordingRules), when it has any. */
+function customGroups(config: StackConfig): RuleGroup[] {
+  return [customAlertGroup(config), customRecordingGroup(config)].filter(
+    (group): group is RuleGroup => group !== undefined,
+  );
+}
+
 /** TargetDown, its severity per job computed from what the other groups' alerts read (through any recording). */
 const targetsGroup: AlertGroupBuilder = (config, timing) =>
   targetRules(config, timing, [
     ...watchingGroups.map((build) => build(config, timing)),
     ...recordingRules(config, timing),
+    ...sloRuleGroups(config, timing),
+    ...customGroups(config),
   ]);
 
-/** The alert groups, each written to <name>.yaml: the watching groups, targets (TargetDown), then meta (Watchdog). */
+/**
+ * The alert groups, each written to <name>.yaml: the watching groups, targets (TargetDown), then meta
+ * (Watchdog). slo.yaml, a group per SLO, comes between the watching groups and targets.
+ */
 export const alertGroups: readonly AlertGroupBuilder[] = [...watchingGroups, targetsGroup, metaRules];
 
+/** slo.yaml: a group per SLO, its recording rules and ErrorBudgetBurn. */
+export const SLO_RULE_FILE = "slo.yaml";
+
 export function ruleFiles(config: StackConfig, timing: Timing = clusterTiming(config)): RuleFile[] {
-  const files: RuleFile[] = alertGroups.map((build) => {
+  const inFile = (build: AlertGroupBuilder): RuleFile => {
     const group = build(config, timing);
     return { name: `${group.name}.yaml`, groups: [group] };
-  });
+  };
+  const files: RuleFile[] = [
+    ...watchingGroups.map(inFile),
+    { name: SLO_RULE_FILE, groups: sloRuleGroups(config, timing) },
+    inFile(targetsGroup),
+    inFile(metaRules),
+  ];
   const recording = recordingRules(config, timing);
   if (recording.length > 0) files.push({ name: "recording.yaml", groups: recording });
+  // The team's groups, each in a file of its own: custom.yaml, custom-recording.yaml.
+  for (const group of customGroups(config)) {
+    files.push({ name: `${group.name.replace(".", "-")}.yaml`, groups: [group] });
+  }
   return files;
 }
 
 /**
  * Every alert name, in rule-file order: the seed's 22, EndpointDown, the monitoring stack's own,
- * TargetDown and Watchdog. PrometheusRemoteStorageFailures and PrometheusRemoteWriteBehind exist only
- * when config.remoteWrite is not empty.
+ * ErrorBudgetBurn (the SLOs), TargetDown and Watchdog. PrometheusRemoteStorageFailures and
+ * PrometheusRemoteWriteBehind exist only when config.remoteWrite is not empty.
  */
 export const ALERT_NAMES = [
   "PodCrashLooping",
@@ -104,6 +131,7 @@ export const ALERT_NAMES = [
   "AlertmanagerMembersInconsistent",
   "AlertmanagerClusterDown",
   "ConfigReloaderSidecarErrors",
+  "ErrorBudgetBurn",
   "TargetDown",
   "Watchdog",
 ] as const;

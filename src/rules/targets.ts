@@ -9,7 +9,7 @@
 // fed by a target: ServiceDown and AlertmanagerClusterDown fire precisely when their targets are down.
 // A selector that can only silence its alert (under `unless`, or in absent()) does not count either:
 // without it the alert fires more, not less.
-import { catalog, expandJobs, readsOf } from "../catalog/index.ts";
+import { catalog, catalogOf, expandJobs, type MetricEntry, readsOf } from "../catalog/index.ts";
 import { PLUE_SERVICES } from "../catalog/plue-services.ts";
 import { scrapeMetrics } from "../catalog/scrape.ts";
 import { findMetric } from "../catalog/types.ts";
@@ -24,7 +24,10 @@ const WRITTEN_BY_PROMETHEUS: ReadonlySet<string> = new Set(scrapeMetrics.map((me
  * Each scrape job whose metrics some alert reads, with those alerts (each once, in rule order). An
  * alert reading a recorded series reads what the recording rule reads.
  */
-export function alertsByJob(groups: readonly RuleGroup[]): Map<string, string[]> {
+export function alertsByJob(
+  groups: readonly RuleGroup[],
+  metrics: readonly MetricEntry[] = catalog,
+): Map<string, string[]> {
   const recordings = new Map<string, string[]>();
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (!isAlertRule(rule)) recordings.set(rule.record, [...(recordings.get(rule.record) ?? []), rule.expr]);
@@ -38,7 +41,7 @@ export function alertsByJob(groups: readonly RuleGroup[]): Map<string, string[]>
         if (seen.has(metric)) return [];
         return recorded.flatMap((source) => jobsRead(source, new Set([...seen, metric])));
       }
-      return selector.jobs ?? [...expandJobs(findMetric(catalog, metric)?.jobs ?? [], PLUE_SERVICES)];
+      return selector.jobs ?? [...expandJobs(findMetric(metrics, metric)?.jobs ?? [], PLUE_SERVICES)];
     });
   const byJob = new Map<string, string[]>();
   for (const rule of groups.flatMap((group) => group.rules).filter(isAlertRule)) {
@@ -57,7 +60,7 @@ export function alertsByJob(groups: readonly RuleGroup[]): Map<string, string[]>
  * groups, whose alerts the jobs feed.
  */
 export function targetRules(config: StackConfig, timing: Timing, watched: readonly RuleGroup[]): RuleGroup {
-  const fed = alertsByJob(watched);
+  const fed = alertsByJob(watched, catalogOf(config));
   const critical = [...fed.keys()].sort();
   // A target counts as down when it answered fewer than half its scrapes over 5 minutes: a flapping
   // one counts, a single missed scrape does not. The share of a job's targets down (per namespace and

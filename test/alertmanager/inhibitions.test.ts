@@ -147,6 +147,28 @@ const posted: Record<string, Labels> = {
   },
   membersInconsistent: membersInconsistent("monitoring"),
   otherClusterMembersInconsistent: membersInconsistent("monitoring-staging"),
+  // One service's 5xx burst: the HighErrorRate warning and both ErrorBudgetBurn rules firing at once.
+  errorRateWeb: {
+    alertname: "HighErrorRate",
+    severity: "warning",
+    pair: "error-rate",
+    namespace: "plue",
+    service: "web",
+  },
+  budgetBurnWebCritical: {
+    alertname: "ErrorBudgetBurn",
+    severity: "critical",
+    namespace: "plue",
+    service: "web",
+    slo: "availability",
+  },
+  budgetBurnWebWarning: {
+    alertname: "ErrorBudgetBurn",
+    severity: "warning",
+    namespace: "plue",
+    service: "web",
+    slo: "availability",
+  },
 };
 
 interface ApiAlert {
@@ -227,6 +249,13 @@ describe("inhibitions on the real Alertmanager", () => {
     expect(inhibited("warningCertificateSame")).toBe(true);
     expect(inhibited("warningCertificateOther")).toBe(false);
     expect(inhibited("criticalCpuApi1")).toBe(false);
+  });
+
+  // docs/slos.md: the warning usually came first, and a muted alert gets no resolution in Slack.
+  it("ErrorBudgetBurn silences neither HighErrorRate nor its own warning", () => {
+    expect(inhibited("errorRateWeb")).toBe(false);
+    expect(inhibited("budgetBurnWebWarning")).toBe(false);
+    expect(inhibited("budgetBurnWebCritical")).toBe(false);
   });
 
   it("NodeNotReady silences the pod alerts that carry its node, and nothing else", () => {

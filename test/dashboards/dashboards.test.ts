@@ -1,4 +1,4 @@
-// The three seed dashboards as Grafana 12 reads them: the panels the seed promised, no deprecated
+// The three seed dashboards and the SLOs' as Grafana 12 reads them: the panels the seed promised, no deprecated
 // panel type, stable uids, every datasource reference through the variable, thresholds where the
 // alerts fire, runbook links, and the provisioning that loads them.
 
@@ -97,6 +97,18 @@ const REQUIRED = {
       "Active requests",
     ],
   },
+  "Plue - SLOs": {
+    uid: "plue-slos",
+    panels: [
+      "Objective",
+      "Good over the window",
+      "Error budget remaining",
+      "Error budget exhausted in",
+      "Burn rate by window",
+      "Burn rate over the paging windows",
+      "Burn rate over the ticket windows",
+    ],
+  },
 } as const;
 
 /** Panel types Grafana 11+ no longer renders (Angular) or has replaced. */
@@ -115,7 +127,7 @@ const CURRENT = ["row", "timeseries", "stat", "table", "bargauge", "gauge", "tex
 describe("dashboards", () => {
   const config = testConfig(withDsn);
 
-  it("are the seed's three, each in its own file named by its uid", () => {
+  it("are the seed's three and the SLOs', each in its own file named by its uid", () => {
     const all = dashboards(config);
     expect(all.map((d) => [d.json.title, d.uid, d.file])).toEqual(
       Object.entries(REQUIRED).map(([title, { uid }]) => [title, uid, `${uid}.json`]),
@@ -190,6 +202,8 @@ describe("dashboards", () => {
     expect(names("Plue - System Overview")).toEqual(["datasource", "namespace", "service"]);
     expect(names("API Performance")).toEqual(["datasource", "namespace", "service"]);
     expect(names("Kubernetes Cluster")).toEqual(["datasource", "namespace"]);
+    // SLOs are per service and name; a ratio SLO's service may have no namespace.
+    expect(names("Plue - SLOs")).toEqual(["datasource", "service", "slo"]);
     const overview = dashboardBy(testConfig({ appNamespace: "plue-prod" }), "Plue - System Overview");
     const namespace = overview.variables.find((v) => v.name === "namespace");
     expect(namespace?.current?.value).toBe("plue-prod");
@@ -225,6 +239,9 @@ describe("dashboards", () => {
     expect(steps("Kubernetes Cluster", "Persistent volume usage")).toEqual([null, 0.8, 0.9]);
     expect(steps("Kubernetes Cluster", "Container restarts")).toEqual([null, 5]);
     expect(steps("Plue - System Overview", "PostgreSQL connections used of max")).toEqual([null, 0.8]);
+    expect(steps("Plue - SLOs", "Burn rate over the paging windows")).toEqual([null, 6, 14.4]);
+    expect(steps("Plue - SLOs", "Burn rate over the ticket windows")).toEqual([null, 1, 3]);
+    expect(steps("Plue - SLOs", "Burn rate by window")).toEqual([null, 1, 3, 6, 14.4]);
 
     expect(links("Plue - System Overview", "CPU of limit by service")).toEqual([
       "https://runbooks.plue.dev/monitoring/HighCPUUsage.md",
@@ -233,6 +250,7 @@ describe("dashboards", () => {
     expect(links("API Performance", "Latency p50 / p95 / p99")).toEqual([
       runbookUrl(tuned, "SlowResponseTime"),
     ]);
+    expect(links("Plue - SLOs", "Burn rate by window")).toEqual([runbookUrl(tuned, "ErrorBudgetBurn")]);
     expect(links("Kubernetes Cluster", "Nodes by status")).toEqual(
       ["NodeNotReady", "NodeMemoryPressure", "NodeDiskPressure"].map((alert) => runbookUrl(tuned, alert)),
     );

@@ -10,6 +10,7 @@ import { substituteVariables } from "../../src/dashboards/queries.ts";
 import { toYaml } from "../../src/render.ts";
 import { recorded, recordingRules } from "../../src/rules/recording.ts";
 import { realTime } from "../../src/rules/timing.ts";
+import { sloRecordedNames, sloRuleGroups } from "../../src/slo/index.ts";
 import { testConfig } from "../helpers/config.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 import {
@@ -28,12 +29,12 @@ const config = testConfig({
 });
 const queries = panelQueries(config);
 /** Series a panel may read besides the catalog's: our recording rules' and Prometheus' own ALERTS. */
-const readable = [...Object.values(recorded), "ALERTS"];
+const readable = [...Object.values(recorded), ...sloRecordedNames, "ALERTS"];
 const problemsOf = (expr: string) =>
   expressionProblems(expr, catalog, { recorded: readable, plueJobs: PLUE_SERVICES });
 
 describe("dashboard queries", () => {
-  it("cover every panel target and variable of the three dashboards", () => {
+  it("cover every panel target and variable of the four dashboards", () => {
     const bySource = new Set(queries.map((query) => `${query.dashboardUid}/${query.source}`));
     for (const dashboard of dashboards(config)) {
       const panels = (dashboard.json.panels as { type: string; title: string }[]).filter(
@@ -41,7 +42,7 @@ describe("dashboard queries", () => {
       );
       for (const panel of panels) expect(bySource).toContain(`${dashboard.uid}/${panel.title}`);
     }
-    expect(queries.filter((query) => query.source.startsWith("variable ")).length).toBe(5);
+    expect(queries.filter((query) => query.source.startsWith("variable ")).length).toBe(7);
   });
 
   it.each(queries.map((query) => [`${query.dashboardTitle} / ${query.source} ${query.refId}`, query]))(
@@ -88,7 +89,7 @@ describe("dashboard queries", () => {
 
   it("recording rules read only catalog metrics, or series recorded earlier in their group", () => {
     const problems: string[] = [];
-    for (const group of recordingRules(config, realTime)) {
+    for (const group of [...recordingRules(config, realTime), ...sloRuleGroups(config, realTime)]) {
       const earlier: string[] = [];
       for (const rule of group.rules) {
         const name = "record" in rule ? rule.record : rule.alert;
@@ -101,9 +102,13 @@ describe("dashboard queries", () => {
   });
 
   it("every recorded series is read by a panel or by another recording rule", () => {
-    const rules = recordingRules(config, realTime).flatMap((group) => group.rules);
+    const rules = [...recordingRules(config, realTime), ...sloRuleGroups(config, realTime)].flatMap(
+      (group) => group.rules,
+    );
     const reads = [...queries.map((query) => query.expr), ...rules.map((rule) => rule.expr)].join("\n");
-    const unread = Object.values(recorded).filter((name) => !new RegExp(`${name}(?![\\w:])`).test(reads));
+    const unread = [...Object.values(recorded), ...sloRecordedNames].filter(
+      (name) => !new RegExp(`${name}(?![\\w:])`).test(reads),
+    );
     expect(unread).toEqual([]);
   });
 
@@ -127,7 +132,10 @@ describe("dashboard queries", () => {
     });
 
     it("every query returns data from the recording rules fed exporter-shaped series", async () => {
-      writeFileSync(join(dir.path, "recording.yaml"), toYaml({ groups: recordingRules(config, realTime) }));
+      writeFileSync(
+        join(dir.path, "recording.yaml"),
+        toYaml({ groups: [...recordingRules(config, realTime), ...sloRuleGroups(config, realTime)] }),
+      );
       const input_series = [
         ...httpSeries,
         ...resourceSeries,

@@ -29,6 +29,7 @@ import { defaultTopology } from "../../src/local/topology.ts";
 import { prometheusArgs, prometheusConfig } from "../../src/prometheus/index.ts";
 import type { ScrapeConfig } from "../../src/prometheus/types.ts";
 import {
+  bucketBoundRegex,
   type Finding,
   type Hazard,
   isLegacyLabelName,
@@ -36,6 +37,7 @@ import {
   newlineSensitiveDots,
   PROMETHEUS_3_ACCEPT_HEADER,
   type PromqlContext,
+  prometheus3BoundText,
   promqlFindings,
   relabelFindings,
   removedFlagFindings,
@@ -224,6 +226,29 @@ describe("each check fails on a deliberately bad input", () => {
     expect(hazardsOf('r:quantile{quantile="1"}', ours)).toEqual(["bucket-label-value"]);
   });
 
+  it("a bound matched in one of its two texts; both, as bucketBoundRegex writes them, pass", () => {
+    // One text only: Prometheus 2 keeps "1" as exposed, Prometheus 3 stores "1.0".
+    expect(hazardsOf('x_bucket{le=~"1"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le=~"1.0"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le=~"1|2.0"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le!~"1|1.0"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le="1|1.0"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le=~"0.25"}')).toEqual([]);
+    expect(hazardsOf('x_bucket{le="0.25"}')).toEqual(["bucket-label-value"]);
+    expect(hazardsOf('x_bucket{le=~"1|1.0"}')).toEqual([]);
+    expect(hazardsOf(`x_bucket{le=~${JSON.stringify(bucketBoundRegex(1e6))}}`)).toEqual([]);
+    // Prometheus 3's text: Go's shortest %g, ".0" on whole numbers.
+    expect([1, 10, 0.005, 2.5, 1e6, 0.00001].map(prometheus3BoundText)).toEqual([
+      "1.0",
+      "10.0",
+      "0.005",
+      "2.5",
+      "1e+06",
+      "1e-05",
+    ]);
+    expect([1, 0.25, 1e6].map(bucketBoundRegex)).toEqual(["1|1.0", "0.25", "1000000|1e\\+06"]);
+  });
+
   it("ranges shorter than four sample intervals, and subqueries shorter than two steps", () => {
     expect(hazardsOf('rate(x{job="a"}[1m])')).toEqual(["short-window"]);
     expect(hazardsOf('rate(x{job="a"}[2m])')).toEqual([]);
@@ -352,6 +377,21 @@ describe("rules and dashboards as the cluster loads them", () => {
 
   it("match no le or quantile label by its text (but the quantile our recording rules attach)", () => {
     expect(findingsIn(output, "bucket-label-value")).toEqual([]);
+  });
+
+  it("match a latency SLO's bound in both texts, whole and fractional", () => {
+    const withLatency = clusterOutput(
+      fullConfig({
+        slos: [
+          { service: "api", objective: 99, indicator: { kind: "latency", threshold: "1s" } },
+          { service: "web", objective: 99, indicator: { kind: "latency", threshold: "250ms" } },
+        ],
+      }),
+    );
+    const exprs = ruleExpressions(withLatency.groups).map(({ expr }) => expr);
+    expect(exprs.some((expr) => expr.includes('le=~"1|1.0"'))).toBe(true);
+    expect(exprs.some((expr) => expr.includes('le=~"0.25"'))).toBe(true);
+    expect(findingsIn(withLatency, "bucket-label-value")).toEqual([]);
   });
 
   it.each(["10s", "15s", "30s"])(

@@ -6,7 +6,7 @@ import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
 import { rulesConfig } from "./config.ts";
-import { runPromtoolTests } from "./promtool.ts";
+import { type RuleCase, runPromtoolTests } from "./promtool.ts";
 
 // With a remote-write queue, so that the remote-write alerts are written and tested too.
 const config = rulesConfig();
@@ -19,10 +19,28 @@ beforeAll(() => {
 });
 afterAll(() => dir.cleanup());
 
+/** Files whose cases span hours or days of samples: one promtool run (and test) per case. */
+const ONE_RUN_PER_CASE: ReadonlySet<string> = new Set(["slo.yaml"]);
+
+interface PromtoolRun {
+  title: string;
+  ruleFile: string;
+  cases: RuleCase[];
+  /** The case's index, for its own test file; undefined when all the file's cases run together. */
+  index?: number;
+}
+
+const runs: PromtoolRun[] = Object.entries(casesByRuleFile).flatMap(([ruleFile, cases]) =>
+  ONE_RUN_PER_CASE.has(ruleFile)
+    ? cases.map((one, index) => ({ title: `${ruleFile}: ${one.name}`, ruleFile, cases: [one], index }))
+    : [{ title: ruleFile, ruleFile, cases }],
+);
+
 describe("promtool test rules", () => {
-  it.each(Object.keys(casesByRuleFile))("%s", async (ruleFile) => {
+  it.each(runs)("$title", async ({ ruleFile, cases, index }) => {
     expect(written).toContain(ruleFile);
-    const result = await runPromtoolTests(dir.path, ruleFile, config, casesByRuleFile[ruleFile] ?? []);
+    const testFile = ruleFile.replace(/\.yaml$/, index === undefined ? ".test.yaml" : `.${index}.test.yaml`);
+    const result = await runPromtoolTests(dir.path, ruleFile, config, cases, testFile);
     expect(result.output).toContain("SUCCESS");
     expect(result.code, result.output).toBe(0);
   });

@@ -283,6 +283,27 @@ const mutations: Mutation[] = [
     },
     caughtBy: "a job no alert reads from down for 15 minutes fires a warning TargetDown",
   },
+  {
+    naive: "pages on a high ratio however few requests failed",
+    alerts: ["ErrorBudgetBurn"],
+    mutate: replace(/\n {2}and\n {2}sum_over_time\([^\n]*/g, ""),
+    caughtBy: "a handful of requests an hour with one failure does not page",
+  },
+  {
+    naive: "reads the long window alone, so a burn that stopped keeps paging",
+    alerts: ["ErrorBudgetBurn"],
+    // The second line of each condition is the short window's.
+    mutate: replace(/(\(\n {2}[^\n]+)\n {2}and\n {2}[^\n]+/g, "$1"),
+    caughtBy: "a burn that stops resolves: the page within minutes, the warning once 6 hours have passed",
+  },
+  {
+    naive: "pages at the first evaluation over the factors",
+    alerts: ["ErrorBudgetBurn"],
+    mutate: (rule) => {
+      delete rule.for;
+    },
+    caughtBy: "a fast burn (10% of requests failing) pages within 15 minutes",
+  },
 ];
 
 const config = rulesConfig();

@@ -97,12 +97,12 @@ describe("the synthesized rule files", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 
-  it("hold every alert but the remote-write ones, each in one place (TargetDown in several rules of one group)", () => {
+  it("hold every alert but the remote-write ones, each in one place (TargetDown and ErrorBudgetBurn in several rules of one group)", () => {
     const withoutRemoteWrite = ALERT_NAMES.filter((name) => !REMOTE_WRITE_ALERTS.includes(name));
     expect([...new Set(alerts.map((alert) => alert.alert))].sort()).toEqual([...withoutRemoteWrite].sort());
     expect(alertNames(testConfig())).toEqual(withoutRemoteWrite);
     const repeated = alerts.map((alert) => alert.alert).filter((name, i, all) => all.indexOf(name) !== i);
-    expect([...new Set(repeated)]).toEqual(["TargetDown"]);
+    expect([...new Set(repeated)]).toEqual(["ErrorBudgetBurn", "TargetDown"]);
   });
 
   it("gain the remote-write alerts only with a remote-write queue configured", () => {
@@ -116,11 +116,26 @@ describe("the synthesized rule files", () => {
   });
 
   it("give each alert its severity: critical, warning, or none for Watchdog", () => {
-    for (const alert of alerts.filter((candidate) => candidate.alert !== "TargetDown")) {
+    const computed = ["TargetDown", "ErrorBudgetBurn"];
+    for (const alert of alerts.filter((candidate) => !computed.includes(candidate.alert))) {
       const expected =
         alert.alert === "Watchdog" ? "none" : CRITICAL.includes(alert.alert) ? "critical" : "warning";
       expect(alert.labels.severity, alert.alert).toBe(expected);
     }
+  });
+
+  it("give each SLO (api, web and electric availability by default) a critical then a warning ErrorBudgetBurn", () => {
+    const burn = alerts.filter((alert) => alert.alert === "ErrorBudgetBurn");
+    const perSlo = burn.map((alert) => [
+      /service="(\w+)", slo="(\w+)"/.exec(alert.expr)?.slice(1).join("/"),
+      alert.labels.severity,
+    ]);
+    expect(perSlo).toEqual(
+      ["api", "web", "electric"].flatMap((service) => [
+        [`${service}/availability`, "critical"],
+        [`${service}/availability`, "warning"],
+      ]),
+    );
   });
 
   it("make TargetDown critical for each job an alert reads from, and a warning for every other job", () => {

@@ -2,13 +2,14 @@
 // the slowest job, whatever the time scale; the slowest job is what the job declarations say.
 import { describe, expect, it } from "vitest";
 import { durationMs } from "../../src/config/formats.ts";
-import { MIN_RETENTION } from "../../src/config/schema.ts";
+import { MIN_RETENTION, type UserConfig } from "../../src/config/schema.ts";
 import { cluster, type Deployment } from "../../src/deployment.ts";
 import { localTiming } from "../../src/local/stack.ts";
 import { defaultTopology } from "../../src/local/topology.ts";
 import { jobSpecs } from "../../src/prometheus/index.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { realTime, SLOWEST_JOB_SCRAPE } from "../../src/rules/timing.ts";
+import { sloRecorded } from "../../src/slo/index.ts";
 import { testConfig } from "../helpers/config.ts";
 
 const config = testConfig({ postgresExporterDsn: "postgresql://exporter@db.plue.svc:5432/plue" });
@@ -46,11 +47,16 @@ describe("anyJobWindow", () => {
 });
 
 /** Every range window of the cluster's rule files, as written. */
-function clusterWindows(scrapeInterval: string): { expr: string; windowMs: number }[] {
-  return ruleFiles(testConfig({ scrapeInterval })).flatMap((file) =>
+function clusterWindows(
+  scrapeInterval: string,
+  overrides: UserConfig = {},
+): { file: string; record?: string; expr: string; windowMs: number }[] {
+  return ruleFiles(testConfig({ scrapeInterval, ...overrides })).flatMap((file) =>
     file.groups.flatMap((group) =>
       group.rules.flatMap((rule) =>
         [...rule.expr.matchAll(/\[(\w+)(?::\w*)?\]/g)].map((match) => ({
+          file: file.name,
+          ...("record" in rule ? { record: rule.record } : {}),
           expr: rule.expr,
           windowMs: durationMs(match[1] as string),
         })),
@@ -75,8 +81,26 @@ describe("cluster windows", () => {
     expect(slow).toContain(durationMs("8m"));
   });
 
-  it(`never reach further back than the shortest retention accepted (${MIN_RETENTION})`, () => {
-    const longest = Math.max(...clusterWindows("2m").map(({ windowMs }) => windowMs));
+  it(`never reach further back than the shortest retention accepted (${MIN_RETENTION}), but the SLOs'`, () => {
+    const windows = clusterWindows("2m").filter(({ file }) => file !== "slo.yaml");
+    const longest = Math.max(...windows.map(({ windowMs }) => windowMs));
     expect(longest).toBeLessThanOrEqual(durationMs(MIN_RETENTION));
   });
+
+  // A 3d burn window over less data reads what there is; the budget's window must be kept whole, so
+  // the built-in SLOs shorten theirs to the retention and sloProblems refuses a longer one.
+  it.each(["2d", "7d", "30d", "1y"])(
+    "of the SLOs reach back at most 3d for burn rates and the retention (%s) for the budget",
+    (prometheusRetention) => {
+      const windows = clusterWindows("30s", { prometheusRetention }).filter(
+        ({ file }) => file === "slo.yaml",
+      );
+      const budget = windows.filter(({ record }) => record === sloRecorded.windowErrorRatio);
+      expect(budget.length).toBe(6); // errors and events, of three SLOs
+      const kept = Math.min(durationMs(prometheusRetention), durationMs("30d"));
+      for (const { windowMs } of budget) expect(windowMs).toBe(kept);
+      const burn = windows.filter(({ record }) => record !== sloRecorded.windowErrorRatio);
+      expect(Math.max(...burn.map(({ windowMs }) => windowMs))).toBe(durationMs("3d"));
+    },
+  );
 });

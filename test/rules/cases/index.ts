@@ -11,6 +11,7 @@ import { nodeCases } from "./nodes.ts";
 import { podCases } from "./pods.ts";
 import { prometheusCases } from "./prometheus.ts";
 import { resourceCases } from "./resources.ts";
+import { sloCases } from "./slo.ts";
 import { storageCases } from "./storage.ts";
 import { targetCases } from "./targets.ts";
 
@@ -26,6 +27,7 @@ export const casesByRuleFile: Record<string, RuleCase[]> = {
   "prometheus.yaml": prometheusCases,
   "alertmanager.yaml": alertmanagerCases,
   "config-reloader.yaml": configReloaderCases,
+  "slo.yaml": sloCases,
   "targets.yaml": targetCases,
   "meta.yaml": metaCases,
 };

@@ -24,7 +24,7 @@ const ALERTS_READING: Record<string, string> = {
     "PodCrashLooping, PodFrequentRestarts, PodNotReady, HighCPUUsage, HighMemoryUsage, CriticalCPUUsage, CriticalMemoryUsage, DeploymentReplicasMismatch, DeploymentGenerationMismatch, NodeNotReady, NodeMemoryPressure, NodeDiskPressure",
   alertmanager:
     "AlertmanagerFailedReload, AlertmanagerFailedToSendAlerts, AlertmanagerClusterFailedToSendAlerts, AlertmanagerMembersInconsistent",
-  api: "HighErrorRate, CriticalErrorRate, SlowResponseTime, DatabaseConnectionFailure",
+  api: "HighErrorRate, CriticalErrorRate, SlowResponseTime, DatabaseConnectionFailure, ErrorBudgetBurn",
 };
 
 const targetDown = (
