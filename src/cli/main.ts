@@ -5,6 +5,7 @@ import { checkMetricsCommand } from "./check-metrics.ts";
 import { type CommandContext, processContext } from "./context.ts";
 import { faultCommand } from "./fault.ts";
 import { synthCommand } from "./synth.ts";
+import { testCommand } from "./test-rules.ts";
 import { upCommand } from "./up.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -12,6 +13,7 @@ type Command = (args: string[], context: CommandContext) => Promise<number>;
 
 const commands: Record<string, { run: Command; summary: string }> = {
   synth: { run: synthCommand, summary: "write manifests, configs, rules and dashboards to DIR" },
+  test: { run: testCommand, summary: "run promtool unit tests against the rules synth writes" },
   "check-metrics": { run: checkMetricsCommand, summary: "check /metrics endpoints against the contract" },
   fault: { run: faultCommand, summary: "apply or clear a fault in the running local stack" },
   up: { run: upCommand, summary: "run the stack locally on real binaries until Ctrl-C" },
