@@ -18,7 +18,6 @@ import { promqlFindings } from "../prometheus/v3-compat.ts";
 import { toYaml } from "../render.ts";
 import { ALERT_NAMES } from "../rules/index.ts";
 import { recordingRules } from "../rules/recording.ts";
-import { alertsByJob } from "../rules/targets.ts";
 import { clusterTiming } from "../rules/timing.ts";
 import { isAlertRule, type RuleGroup } from "../rules/types.ts";
 import { sloProblems, sloRuleGroups } from "../slo/index.ts";
@@ -439,13 +438,14 @@ function ruleSizeProblems(context: Context): ConfigProblem[] {
   // TargetDown's description names every alert a job feeds: each team alert once per job it reads.
   const alertGroup = customAlertGroup(config);
   const recordingGroup = customRecordingGroup(config);
-  const fed = alertGroup
-    ? alertsByJob(
-        [...recordingRules(config, timing), ...(recordingGroup ? [recordingGroup] : []), alertGroup],
-        catalogOf(config),
-      )
-    : new Map<string, string[]>();
-  const named = [...fed.values()].flat().reduce((bytes, alert) => bytes + alert.length + 2, 0);
+  const jobsRead = jobsReadThrough(context, [
+    ...recordingRules(config, timing),
+    ...(recordingGroup ? [recordingGroup] : []),
+  ]);
+  const named = config.alerts.reduce(
+    (bytes, alert) => bytes + (alert.name.length + 2) * jobsRead(alert.expr).size,
+    0,
+  );
   const shares = {
     alerts: inFile([alertGroup]) + named,
     recordingRules: inFile([recordingGroup]),
@@ -463,6 +463,39 @@ function ruleSizeProblems(context: Context): ConfigProblem[] {
       `the team's rules take ${kib(team)} of Prometheus' rules ConfigMap (alerts ${kib(shares.alerts)}, recordingRules ${kib(shares.recordingRules)}, slos ${kib(Math.max(0, shares.slos))}), which holds at most ${kib(RULES_FOR_THE_TEAM)} beside the built-in rules (Kubernetes keeps an object to 1 MiB); shorten ${key}`,
     ),
   ];
+}
+
+/**
+ * The jobs an expression reads, a recorded series standing for what its rules read (each resolved
+ * once: a chain of rules reading each other twice over would otherwise be followed exponentially).
+ */
+function jobsReadThrough(context: Context, groups: readonly RuleGroup[]): (expr: string) => Set<string> {
+  const recordings = new Map<string, string[]>();
+  for (const rule of groups.flatMap((group) => group.rules)) {
+    if (!isAlertRule(rule)) recordings.set(rule.record, [...(recordings.get(rule.record) ?? []), rule.expr]);
+  }
+  const resolved = new Map<string, Set<string>>();
+  const ofExpr = (expr: string): Set<string> => {
+    const jobs = new Set<string>();
+    for (const selector of readsOf(expr).selectors) {
+      const metric = selector.metric;
+      if (!metric || selector.guard) continue;
+      const sources = recordings.get(metric);
+      let read: Iterable<string>;
+      if (sources) {
+        if (!resolved.has(metric)) {
+          resolved.set(metric, new Set());
+          resolved.set(metric, new Set(sources.flatMap((source) => [...ofExpr(source)])));
+        }
+        read = resolved.get(metric) as Set<string>;
+      } else {
+        read = selector.jobs ?? expandJobs(findMetric(context.catalog, metric)?.jobs ?? [], PLUE_SERVICES);
+      }
+      for (const job of read) jobs.add(job);
+    }
+    return jobs;
+  };
+  return ofExpr;
 }
 
 /**

@@ -32,20 +32,28 @@ export function alertsByJob(
   for (const rule of groups.flatMap((group) => group.rules)) {
     if (!isAlertRule(rule)) recordings.set(rule.record, [...(recordings.get(rule.record) ?? []), rule.expr]);
   }
-  const jobsRead = (expr: string, seen: ReadonlySet<string>): string[] =>
+  // The jobs behind each recorded name, worked out once: many rules record one name (one per SLO),
+  // and chains of records would otherwise be followed once per path, exponentially.
+  const recordedJobs = new Map<string, readonly string[]>();
+  const jobsOfRecord = (metric: string, sources: readonly string[]): readonly string[] => {
+    const known = recordedJobs.get(metric);
+    if (known) return known;
+    recordedJobs.set(metric, []); // a cycle of records reads nothing more
+    const jobs = [...new Set(sources.flatMap((source) => jobsRead(source)))];
+    recordedJobs.set(metric, jobs);
+    return jobs;
+  };
+  const jobsRead = (expr: string): string[] =>
     readsOf(expr).selectors.flatMap((selector) => {
       const metric = selector.metric;
       if (!metric || selector.guard || WRITTEN_BY_PROMETHEUS.has(metric)) return [];
       const recorded = recordings.get(metric);
-      if (recorded) {
-        if (seen.has(metric)) return [];
-        return recorded.flatMap((source) => jobsRead(source, new Set([...seen, metric])));
-      }
+      if (recorded) return [...jobsOfRecord(metric, recorded)];
       return selector.jobs ?? [...expandJobs(findMetric(metrics, metric)?.jobs ?? [], PLUE_SERVICES)];
     });
   const byJob = new Map<string, string[]>();
   for (const rule of groups.flatMap((group) => group.rules).filter(isAlertRule)) {
-    for (const job of jobsRead(rule.expr, new Set())) {
+    for (const job of jobsRead(rule.expr)) {
       const alerts = byJob.get(job) ?? [];
       if (!alerts.includes(rule.alert)) alerts.push(rule.alert);
       byJob.set(job, alerts);

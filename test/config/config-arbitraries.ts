@@ -4,8 +4,11 @@
 // value to damage at random (`mangle`). A generated case picks some keys, makes a few of them hostile,
 // and feeds each through a config file, --set or TF_VAR_, the way a user would.
 import fc from "fast-check";
+import { durationMs } from "../../src/config/formats.ts";
 import { defaultImages } from "../../src/config/images.ts";
 import { type configKeys, type KeySpec, keySpecByKey, keySpecs } from "../../src/config/schema.ts";
+import { uidFromTitle } from "../../src/extensions/dashboards.ts";
+import { DURATION_BUCKETS } from "../../src/instrument/http-semantics.ts";
 
 export type ConfigKey = keyof typeof configKeys;
 
@@ -16,6 +19,8 @@ export interface KeyValues {
   suspects: (token: string) => unknown[];
   /** A fine string value, damaged at random (control characters, spaces, case, injections, size). */
   mangle?: fc.Arbitrary<string>;
+  /** For a key whose values are not strings: a fine value with a string inside it damaged at random. */
+  damaged?: fc.Arbitrary<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +429,538 @@ const remoteWriteEntries = fc
   );
 
 // ---------------------------------------------------------------------------------------------
+// A team's extensions (metrics, scrapeJobs, alerts, recordingRules, dashboards, slos). Keys are
+// generated independently, so a valid value stands alone: it reads only built-in metrics whose jobs
+// every config scrapes (not pg_*, which needs postgresExporterDsn) and built-in recorded series,
+// declares metrics of always-scraped built-in jobs, and scrapes namespaces no generated
+// namespace, appNamespace or ingressControllerNamespace can be (15 characters or more).
+
+/** Jobs prometheus.yml scrapes whatever the config (postgres-exporter only with a DSN). */
+const ALWAYS_SCRAPED_JOBS = [
+  "apiserver",
+  "kubelet",
+  "cadvisor",
+  "kube-state-metrics",
+  "node-exporter",
+  "blackbox",
+  "api",
+  "web",
+  "electric",
+  "prometheus",
+  "alertmanager",
+  "config-reloader",
+  "grafana",
+  "kubernetes-pods",
+];
+const PLUE_JOBS = ["api", "web", "electric"];
+
+/** A counter of the built-in catalog, with a selector's matchers that select its jobs rightly. */
+const builtInCounter = fc.oneof(
+  fc.constantFrom(
+    'container_cpu_usage_seconds_total{container!=""}',
+    "kube_pod_container_status_restarts_total",
+    'node_cpu_seconds_total{mode="idle"}',
+    "prometheus_rule_evaluations_total",
+    "alertmanager_notifications_total",
+    "reloader_reloads_failed_total",
+  ),
+  fc
+    .tuple(fc.constantFrom(...PLUE_JOBS), fc.constantFrom("", ', http_response_status_code=~"5.."'))
+    .map(([job, code]) => `http_server_request_duration_seconds_count{job="${job}"${code}}`),
+  fc.constantFrom(...PLUE_JOBS).map((job) => `db_client_connection_timeouts_total{job="${job}"}`),
+);
+const builtInGauge = fc.oneof(
+  fc.constantFrom(
+    "up",
+    'up{job="kube-state-metrics"}',
+    'kube_pod_status_phase{phase="Pending"}',
+    "node_load1",
+    'container_memory_working_set_bytes{container!=""}',
+    'probe_success{job="blackbox"}',
+    "kube_deployment_spec_replicas",
+    "kubelet_volume_stats_available_bytes",
+  ),
+  fc.constantFrom(...PLUE_JOBS).map((job) => `http_server_active_requests{job="${job}"}`),
+);
+const grouping = fc.constantFrom(
+  "",
+  " by (namespace)",
+  " by (namespace, pod)",
+  " by (job, instance)",
+  " without (instance)",
+);
+const aggregation = fc.constantFrom("sum", "max", "min", "avg", "count");
+const rangeWindow = fc.constantFrom("1m", "5m", "10m", "1h", "1d");
+
+/** An instant-vector expression over built-in metrics and recorded series. */
+const builtInVector = fc.oneof(
+  fc
+    .tuple(aggregation, grouping, fc.constantFrom("rate", "increase", "irate"), builtInCounter, rangeWindow)
+    .map(([agg, by, fn, counter, window]) => `${agg}${by} (${fn}(${counter}[${window}]))`),
+  fc.tuple(aggregation, grouping, builtInGauge).map(([agg, by, gauge]) => `${agg}${by} (${gauge})`),
+  fc
+    .tuple(fc.constantFrom("avg_over_time", "max_over_time", "min_over_time"), builtInGauge, rangeWindow)
+    .map(([fn, gauge, window]) => `${fn}(${gauge}[${window}])`),
+  builtInGauge,
+  fc.constantFrom(
+    'histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="api"}[5m])))',
+    "namespace_service:http_server_requests_5xx:ratio_rate5m",
+    'namespace_service:up:sum{service="web"}',
+    "namespace_phase:kube_pod_status_phase:sum",
+    "node:node_cpu_utilisation:ratio_rate5m",
+    "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes",
+    "time() - prometheus_config_last_reload_success_timestamp_seconds",
+    'absent(up{job="kube-state-metrics"})',
+    'sum(rate(http_server_request_duration_seconds_count{job="api", http_response_status_code=~"5.."}[5m])) / sum(rate(http_server_request_duration_seconds_count{job="api"}[5m]))',
+  ),
+);
+const alertExpr = fc
+  .tuple(builtInVector, fc.constantFrom(">", ">=", "<", "==", "!="), fc.constantFrom(0, 0.05, 1, 3, 100, 1e9))
+  .map(([vector, op, threshold]) => `${vector} ${op} ${threshold}`);
+
+/** Annotations in the accepted template grammar. */
+const annotationText = fc.oneof(
+  fc.constantFrom(
+    "{{ $labels.namespace }}/{{ $labels.pod }} is down",
+    "{{ $value | humanize }} restarts in the last hour",
+    "{{ $value | humanizePercentage }} of requests failed",
+    "{{- $value | humanizeDuration -}} behind",
+    "Cluster {{ $externalLabels.cluster }}: {{ $labels.job | toUpper }}",
+    "{{$labels.service}} ({{ $labels.instance | title }}) at {{ $value }}",
+    "Plain text, with $labels and $value as words, 100% and {braces}",
+    "Multi-line:\nsecond line\n\tindented",
+    "Ünïcode — “quotes” 🙂",
+  ),
+  fc.stringMatching(/^[A-Za-z0-9 ,.()'-]{1,80}$/).filter((text) => text.trim() !== ""),
+);
+const ruleLabelsValue = fc.dictionary(
+  fc.constantFrom("team", "component", "tier", "owner", "priority", "area"),
+  fc.constantFrom("payments", "search", "a b", "", "yes", "on", "null", "1_000", "x:y", "ü"),
+  { maxKeys: 3 },
+);
+const teamAlerts = fc.uniqueArray(
+  fc.record(
+    {
+      name: fc.stringMatching(/^Team[A-Z][A-Za-z0-9_]{0,20}$/),
+      expr: alertExpr,
+      for: fc.constantFrom("0s", "30s", "5m", "15m", "1h", "1d", "1h30m"),
+      severity: fc.constantFrom("critical", "warning", "info"),
+      summary: annotationText,
+      description: annotationText,
+      runbookUrl: httpsUrl(false),
+      labels: ruleLabelsValue,
+    },
+    { requiredKeys: ["name", "expr", "severity", "summary", "description", "runbookUrl"] },
+  ),
+  { maxLength: 3, selector: (alert) => alert.name },
+);
+
+const teamRecordingRules = fc.uniqueArray(
+  fc.record(
+    {
+      record: fc
+        .tuple(
+          fc.constantFrom("team", "team_namespace", "team_job"),
+          fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/),
+          fc.constantFrom("sum_rate5m", "max", "ratio", "avg1h"),
+        )
+        .map(([level, metric, ops]) => `${level}:${metric}:${ops}`),
+      expr: fc.oneof(builtInVector, alertExpr),
+      labels: ruleLabelsValue,
+    },
+    { requiredKeys: ["record", "expr"] },
+  ),
+  { maxLength: 3, selector: (rule) => rule.record },
+);
+
+const teamMetrics = fc.uniqueArray(
+  fc
+    .record({
+      base: fc.stringMatching(/^[a-z][a-z0-9]{0,15}$/),
+      type: fc.constantFrom("counter", "gauge", "histogram", "summary"),
+      labels: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/), { maxLength: 4 }),
+      jobs: fc.uniqueArray(fc.constantFrom(...ALWAYS_SCRAPED_JOBS), { minLength: 1, maxLength: 3 }),
+      help: fc.constantFrom("Jobs waiting in a queue", "Seconds a job took", "h", "Ünïcode help: “x”"),
+    })
+    .map(({ base, type, labels, jobs, help }) => ({
+      name:
+        type === "counter"
+          ? `team_${base}_total`
+          : type === "gauge"
+            ? `team_${base}_bytes`
+            : `team_${base}_seconds`,
+      type,
+      labels,
+      jobs,
+      help,
+    })),
+  { maxLength: 4, selector: (metric) => metric.name },
+);
+
+const teamScrapeJobs = fc
+  .uniqueArray(
+    fc.record(
+      {
+        name: fc.oneof(
+          fc.constantFrom("worker", "billing", "search-indexer"),
+          fc.stringMatching(/^team-[a-z0-9]{1,12}$/),
+        ),
+        // Longer than any generated namespace, appNamespace or ingressControllerNamespace (14 at most).
+        namespace: fc.oneof(
+          fc.constantFrom("team-workers-prod", "payments-backend", "search-indexing"),
+          fc.stringMatching(/^[a-z][a-z0-9-]{13,30}[a-z0-9]$/),
+        ),
+        service: fc.oneof(fc.constantFrom("worker", "api", "billing"), label),
+        port: fc.integer({ min: 1, max: 65535 }),
+        path: fc.oneof(
+          fc.constantFrom("/metrics", "/internal/metrics", "/-/metrics", "/"),
+          fc.stringMatching(/^\/[A-Za-z0-9\-._~/]{0,30}$/),
+        ),
+      },
+      { requiredKeys: ["name", "namespace", "service", "port"] },
+    ),
+    { maxLength: 3, selector: (job) => job.name },
+  )
+  .filter(
+    (jobs) => new Set(jobs.map((job) => `${job.namespace}/${job.service}:${job.port}`)).size === jobs.length,
+  );
+
+/** A variable with the value the dashboard opens with, and an expression that uses it. */
+const dashboardPanelExpr = fc.oneof(
+  builtInVector,
+  builtInVector.map((vector) => `${vector} > 0`),
+  fc.constantFrom(
+    'sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="$namespace", container!=""}[$__rate_interval]))',
+    'up{namespace=~"$service"}',
+    "kube_pod_status_phase[5m]",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana variable, as dashboards write it
+    'rate(http_server_request_duration_seconds_count{job="web"}[${__range}])',
+    "sum(namespace_service:up:sum)",
+  ),
+);
+const dashboardPanel = fc
+  .record({
+    type: fc.constantFrom("timeseries", "stat", "table", "gauge"),
+    title: fc.constantFrom("Queue depth", "CPU", "Pods", "Ünïcode “panel”", ""),
+    exprs: fc.array(dashboardPanelExpr, { minLength: 1, maxLength: 2 }),
+  })
+  .map(({ type, title, exprs }) => ({
+    type,
+    title,
+    datasource: { type: "prometheus", uid: "prometheus" },
+    targets: exprs.map((expr, i) => ({
+      refId: String.fromCharCode(65 + i),
+      expr,
+      datasource: { type: "prometheus", uid: "prometheus" },
+    })),
+  }));
+const dashboardVariables = {
+  list: [
+    {
+      name: "namespace",
+      type: "query",
+      datasource: { type: "prometheus", uid: "prometheus" },
+      query: "label_values(kube_pod_info, namespace)",
+      current: { text: "plue", value: "plue" },
+    },
+    {
+      name: "service",
+      type: "custom",
+      query: "api,web,electric",
+      multi: true,
+      includeAll: true,
+      allValue: ".+",
+      current: { text: "All", value: ["$__all"] },
+    },
+  ],
+};
+const teamDashboards = fc
+  .uniqueArray(
+    fc.record(
+      {
+        title: fc.oneof(
+          fc.constantFrom("Worker queues", "Billing", "Search — indexing", "Team überblick"),
+          fc.stringMatching(/^Team [A-Za-z0-9]{1,12}( [a-z0-9]{1,8}){0,2}$/),
+        ),
+        uid: fc.oneof(
+          fc.constantFrom("team-worker", "team_Billing-2"),
+          fc.stringMatching(/^team-[a-z0-9]{1,20}$/),
+        ),
+        panels: fc.array(dashboardPanel, { maxLength: 3 }),
+        tags: fc.constantFrom(["team"], ["team", "worker"], []),
+        schemaVersion: fc.constantFrom(39, 41, 999),
+        id: fc.constantFrom(null, 7),
+      },
+      { requiredKeys: ["title", "panels"] },
+    ),
+    { maxLength: 3, selector: (dashboard) => dashboard.title.toLowerCase() },
+  )
+  // Every panel reads $namespace or $service only with the variables there.
+  .map((list) => list.map((dashboard) => ({ ...dashboard, templating: dashboardVariables })))
+  .filter((list) => {
+    const uids = list.map((dashboard) =>
+      (dashboard.uid ?? uidFromTitle(dashboard.title)).toLowerCase().replaceAll("_", "-"),
+    );
+    return new Set(uids).size === uids.length;
+  });
+
+/** The bounds of the request-duration histogram, as a latency SLO's threshold writes them. */
+const BUCKET_THRESHOLDS = DURATION_BUCKETS.map((bound) =>
+  Number.isInteger(bound) ? `${bound}s` : `${Math.round(bound * 1000)}ms`,
+);
+/** Ratios of two built-in counters from always-scraped jobs: failed events, then all events. */
+const RATIO_SELECTORS: readonly [string, string][] = [
+  ["prometheus_rule_evaluation_failures_total", "prometheus_rule_evaluations_total"],
+  ["prometheus_notifications_errors_total", "prometheus_notifications_sent_total"],
+  [
+    'alertmanager_notifications_failed_total{integration="slack"}',
+    'alertmanager_notifications_total{integration="slack"}',
+  ],
+  [
+    'http_server_request_duration_seconds_count{job="api", http_response_status_code=~"5.."}',
+    'http_server_request_duration_seconds_count{job="api"}',
+  ],
+  ['db_client_connection_timeouts_total{job="web"}', 'http_server_request_duration_seconds_count{job="web"}'],
+  // A bucket's series, le matched as both Prometheus versions write the bound (1 and 1.0).
+  [
+    'http_server_request_duration_seconds_bucket{job="electric", le=~"1|1.0"}',
+    'http_server_request_duration_seconds_count{job="electric"}',
+  ],
+];
+/** Windows of at most 90d: `consistent` raises prometheusRetention to the longest. */
+const SLO_WINDOWS = ["1d", "24h", "7d", "2w", "28d", "30d", "4w2d", "90d"];
+const sloName = fc.oneof(
+  fc.constantFrom("availability", "latency", "jobs", "fast_requests", "p-99"),
+  fc.stringMatching(/^[a-z0-9]([-a-z0-9_]{0,10}[a-z0-9])?$/),
+);
+const teamSlos = fc.uniqueArray(
+  fc
+    .record(
+      {
+        indicator: fc.oneof(
+          fc.record({
+            service: fc.constantFrom(...PLUE_JOBS),
+            indicator: fc.constant({ kind: "availability" }),
+          }),
+          fc.record({
+            service: fc.constantFrom(...PLUE_JOBS),
+            indicator: fc
+              .constantFrom(...BUCKET_THRESHOLDS)
+              .map((threshold) => ({ kind: "latency", threshold })),
+          }),
+          fc.record({
+            service: fc.oneof(fc.constantFrom("rules", "notifications", "api", "worker"), sloName),
+            indicator: fc
+              .constantFrom(...RATIO_SELECTORS)
+              .map(([errors, total]) => ({ kind: "ratio", errors, total })),
+          }),
+        ),
+        name: sloName,
+        objective: fc.oneof(
+          fc.constantFrom(50, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999),
+          fc.double({ min: 50, max: 99.999, noNaN: true }),
+        ),
+        window: fc.constantFrom(...SLO_WINDOWS),
+        minFailedEvents: fc.integer({ min: 0, max: 1000 }),
+      },
+      { requiredKeys: ["indicator", "objective"] },
+    )
+    .map(({ indicator: { service, indicator }, ...rest }) => ({ service, ...rest, indicator })),
+  // Each SLO is a rule group that TargetDown's severities read through, at a cost that grows fast.
+  {
+    maxLength: 2,
+    selector: (slo) => `${slo.service}/${slo.name ?? slo.indicator.kind}`,
+  },
+);
+
+/** What users do to PromQL: brackets, quotes and escapes astray, Prometheus 3's syntax, RE2's gaps. */
+const PROMQL_PIECES = [
+  "[5m]",
+  "[0s]",
+  "[5m:]",
+  "{",
+  "}",
+  "(",
+  ")",
+  '"',
+  "'",
+  "`",
+  "\\",
+  "\\q",
+  "\\u",
+  "=~",
+  "!~",
+  " offset 5m",
+  " @ start()",
+  " anchored",
+  ":",
+  ",",
+  " or ",
+  " and on () group_left ",
+  " > bool ",
+  " # ",
+  "\n",
+  "\u00a0",
+  "\u2028",
+  "\ufeff",
+  "1_0",
+  "0x",
+  "(?!",
+  "(?i)",
+  "{1001}",
+  "[^]",
+  "\\\\Z",
+  "[[:alpha:]]",
+  "$__rate_interval",
+  "$x",
+  "limitk(1, ",
+  "rate(",
+  "5m",
+  '{"a"}',
+  'le="1"',
+  "Inf",
+];
+
+/** An expression damaged: a piece of PromQL (or of what mangled() inserts) anywhere in it. */
+const damagedExpr = (expr: string): fc.Arbitrary<string> =>
+  fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...PROMQL_PIECES), fc.nat())
+        .map(([piece, at]) => insertAt(expr, piece, at)),
+    },
+    { weight: 1, arbitrary: mangled(fc.constant(expr)) },
+  );
+
+/** How a string field of an entry is damaged: as PromQL, or as any text. */
+const damageOf = (field: string, value: string) =>
+  ["expr", "errors", "total"].includes(field) ? damagedExpr(value) : mangled(fc.constant(value));
+
+/**
+ * A fine list with one string of one entry damaged: `path` picks it in an entry (a field, or a path
+ * into nested objects and lists).
+ */
+function damagedList<T>(list: fc.Arbitrary<T[]>, paths: readonly (readonly (string | number)[])[]) {
+  return fc
+    .tuple(
+      list.filter((entries) => entries.length > 0),
+      fc.nat(),
+      fc.constantFrom(...paths),
+    )
+    .chain(([entries, at, path]) => {
+      const index = at % entries.length;
+      const value = path.reduce<unknown>(
+        (inner, part) => (inner as Record<string | number, unknown> | undefined)?.[part],
+        entries[index],
+      );
+      if (typeof value !== "string") return fc.constant<unknown>(entries);
+      return damageOf(String(path[path.length - 1]), value).map((bad) => {
+        const copy = structuredClone(entries);
+        const parent = path
+          .slice(0, -1)
+          .reduce<unknown>((inner, part) => (inner as Record<string | number, unknown>)[part], copy[index]);
+        (parent as Record<string | number, unknown>)[path[path.length - 1] as string | number] = bad;
+        return copy as unknown;
+      });
+    });
+}
+
+// What users get wrong in their extensions. Each list is one suspect: a value that is sure to be
+// refused by its shape shares a suspect with others like it; one that may be accepted stands alone.
+const anAlert = (fields: Record<string, unknown>) => ({
+  name: "TeamQueueBacklog",
+  expr: 'sum(up{job="api"}) == 0',
+  severity: "warning",
+  summary: "Queue backlog",
+  description: "The {{ $labels.queue }} queue holds {{ $value }} jobs",
+  runbookUrl: "https://wiki.plue.dev/runbooks/queue-backlog",
+  ...fields,
+});
+const alertWith = (fields: Record<string, unknown>) => [anAlert(fields)];
+const aRule = (fields: Record<string, unknown>) => [
+  { record: "team:up:sum", expr: "sum by (job) (up)", ...fields },
+];
+const aMetric = (fields: Record<string, unknown>) => ({
+  name: "team_jobs_total",
+  type: "counter",
+  jobs: ["api"],
+  help: "Jobs processed",
+  ...fields,
+});
+const aScrapeJob = (fields: Record<string, unknown>) => [
+  { name: "worker", namespace: "team-workers-prod", service: "worker", port: 9464, ...fields },
+];
+const aPanel = (expr: string) => ({ type: "timeseries", title: "Depth", targets: [{ refId: "A", expr }] });
+const aDashboard = (fields: Record<string, unknown>) => [{ title: "Team queues", panels: [], ...fields }];
+const anSlo = (fields: Record<string, unknown>) => [
+  { service: "api", name: "fast", objective: 99.9, indicator: { kind: "availability" }, ...fields },
+];
+const aRatio = (errors: string, total = 'http_server_request_duration_seconds_count{job="api"}') =>
+  anSlo({ service: "rules", indicator: { kind: "ratio", errors, total } });
+
+/** Expressions a rule must not load: syntax, types, results, regexes RE2 lacks, 3.x-only PromQL. */
+const badExprs = [
+  // Their mistake past the first 3000 characters.
+  `${"sum(up) + ".repeat(320)}rate(up) > 0`,
+  `${"sum(up) + ".repeat(320)}up[5m]`,
+  "up ==",
+  'sum(up{job="api"}',
+  "rate(up) > 0",
+  'rate(up[5m]) > "a"',
+  "up[5m]",
+  "up[5m:1m]",
+  '"text"',
+  "1 == 1",
+  "up and on (job) group_left () up",
+  'up{job=~"(?!api).*"} == 0',
+  'up{job=~"a{1001}"} == 0',
+  'up{job=~"[^]"} == 0',
+  'up{job=~"\\\\Z"} == 0',
+  'up{job=~"[a-\\\\d]"} == 0',
+  'up{job=~"(?<name>api)"} == 0',
+  'up{job="a\\qb"} == 0',
+  'up{job="a\nb"} == 0',
+  "up\u00a0== 0",
+  "up\u2028== 0",
+  "up == 0\u0000",
+  '{"up"} == 0',
+  'up{"job"="api"} == 0',
+  "limitk(1, up)",
+  "mad_over_time(up[5m]) > 0",
+  'sort_by_label(up, "job")',
+  "holt_winters(up[5m], 0.5, 0.5) > 0",
+  "double_exponential_smoothing(up[5m], 0.5, 0.5) > 0",
+  "info(up)",
+  "rate(up[5m+1m]) > 0",
+  "rate(up[1_000s]) > 0",
+  "rate(up[300]) > 0",
+  "rate(up[0s]) > 0",
+];
+
+/** Odd, but loaded by both Prometheus versions. */
+const oddButValidExprs = [
+  "up offset -5m == 0",
+  "up @ start() == 0",
+  "0x1F < up",
+  'up{job=~"ap.*"} == 0',
+  // Longer than the 3000 characters an editor state parses at first: held to the whole of it.
+  `${"sum(up) + ".repeat(320)}sum(up) > 0`,
+  'up{job=~"\\\\.|[\\\\]a-]{2,3}|\\\\x41"} == 0 # a comment, é',
+];
+
+/** Big enough that the rules no longer fit Prometheus' rules ConfigMap. */
+const hugeRuleLabels = Object.fromEntries(
+  Array.from({ length: 1100 }, (_, i) => [`l${i}`, "a".repeat(1000)]),
+);
+/** Big enough that a dashboard no longer fits its ConfigMap. */
+const hugePanelDescription = "a".repeat(1100 * 1024);
+const deepPanels = Array.from({ length: 400 }).reduce<Record<string, unknown>>(
+  (inner) => ({ type: "row", title: "r", panels: [inner] }),
+  aPanel("up"),
+);
+
+// ---------------------------------------------------------------------------------------------
 // Every key, in the order of src/config/schema.ts.
 
 /** An https URL key that also takes "" (off); secret ones carry the canary. */
@@ -790,6 +1327,320 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
     ],
     mangle: fc.constant("https://runbooks.example.com"),
   },
+  metrics: {
+    valid: teamMetrics,
+    damaged: damagedList(teamMetrics, [["name"], ["help"], ["jobs", 0], ["labels", 0]]),
+    suspects: (token) => [
+      // Built-in names: a metric, a histogram's series, a recorded series.
+      [aMetric({ name: "up", type: "gauge" })],
+      [aMetric({ name: "http_server_request_duration_seconds_bucket", type: "gauge" })],
+      [aMetric({ name: "http_server_request_duration_seconds_count", type: "counter" })],
+      [aMetric({ name: "namespace_service:up:sum", type: "gauge" })],
+      [aMetric({}), aMetric({ help: "again" })],
+      [
+        "team-jobs_total",
+        "1team_total",
+        "team jobs_total",
+        "tëam_total",
+        "team_total\n",
+        "",
+        "{{x}}_total",
+      ].map((name) => aMetric({ name })),
+      [aMetric({ name: `team_${"a".repeat(300)}_total` })],
+      [aMetric({ name: "team_jobs" }), aMetric({ name: "team_latency_seconds_bucket", type: "histogram" })],
+      [aMetric({ name: "team_latency_seconds_sum", type: "summary" })],
+      [aMetric({ type: "Counter" }), aMetric({ name: "team_x", type: "untyped" })],
+      [aMetric({ jobs: [] })],
+      [aMetric({ jobs: ["wroker"] })],
+      [aMetric({ jobs: ["postgres-exporter"] })],
+      [aMetric({ jobs: ["plue"] })],
+      [aMetric({ jobs: ["API", "kube-system/x", "a".repeat(64)] })],
+      [aMetric({ labels: ["__name__", "a-b", "1a", ""] })],
+      // Harmless oddities, accepted together: written nowhere, read by no rule.
+      [
+        aMetric({ labels: ["queue", "queue", "le"] }),
+        aMetric({ name: "team_b_total", help: `${token}\u0000\u001b[31m` }),
+        ...["yes", "on", "null", "Inf", "NaN", "sum", "by"].map((name) => aMetric({ name, type: "gauge" })),
+      ],
+      [aMetric({ labels: Array.from({ length: 31 }, (_, i) => `l${i}`) })],
+      [aMetric({ help: "" }), aMetric({ name: "team_b_total", help: " \n" })],
+      [aMetric({ help: "a".repeat(501) })],
+      [aMetric({ unit: "seconds" })],
+      Array.from({ length: 501 }, (_, i) => aMetric({ name: `team_${i}_total` })),
+      aMetric({}),
+      "team_jobs_total",
+      [null],
+      [42],
+    ],
+  },
+  scrapeJobs: {
+    valid: teamScrapeJobs,
+    damaged: damagedList(teamScrapeJobs, [["name"], ["namespace"], ["service"], ["path"]]),
+    suspects: () => [
+      aScrapeJob({ name: "api" }),
+      aScrapeJob({ name: "kubernetes-pods" }),
+      aScrapeJob({ name: "postgres-exporter" }),
+      aScrapeJob({ name: "plue" }),
+      aScrapeJob({ namespace: "kube-system" }),
+      aScrapeJob({ namespace: "monitoring" }),
+      aScrapeJob({ namespace: "plue", service: "api", port: 4000 }),
+      // Namespaces not the stack's, names YAML 1.1 reads as booleans (quoted wherever written), odd
+      // paths: accepted together.
+      [
+        ...aScrapeJob({ namespace: "default" }),
+        ...aScrapeJob({ name: "ingress", namespace: "ingress-nginx", path: "//" }),
+        ...aScrapeJob({ name: "no", namespace: "yes", path: "/a/../../metrics" }),
+        ...aScrapeJob({ name: "on", namespace: "off", service: "true" }),
+        ...aScrapeJob({ name: "y", service: "null", port: 1000 }),
+      ],
+      ["Worker", "worker_1", "a".repeat(64), "", "-worker", "wörker"].flatMap((name) => aScrapeJob({ name })),
+      ["Plue", "", "a".repeat(64), "team.workers"].flatMap((namespace) => aScrapeJob({ namespace })),
+      ["Worker", "a b", ""].flatMap((service) => aScrapeJob({ service })),
+      [0, 65536, "80", 8080.5, -1, null, 1e10].flatMap((port) => aScrapeJob({ port })),
+      [
+        "/metrics?x=1",
+        "/me trics",
+        "metrics",
+        "/metrics\n",
+        "/{{x}}",
+        "/%2e%2e",
+        `/${"a".repeat(201)}`,
+        "",
+      ].flatMap((path) => aScrapeJob({ path })),
+      [...aScrapeJob({}), ...aScrapeJob({ port: 9465 }), ...aScrapeJob({ name: "worker-2" })],
+      aScrapeJob({ scheme: "https" }),
+      Array.from({ length: 51 }, (_, i) => ({ ...aScrapeJob({})[0], name: `worker-${i}`, port: 1000 + i })),
+      aScrapeJob({})[0],
+      "worker",
+      [null],
+    ],
+  },
+  alerts: {
+    valid: teamAlerts,
+    damaged: damagedList(teamAlerts, [
+      ["name"],
+      ["expr"],
+      ["expr"],
+      ["for"],
+      ["summary"],
+      ["description"],
+      ["runbookUrl"],
+    ]),
+    suspects: (token) => [
+      alertWith({ name: "TargetDown" }),
+      alertWith({ name: "ErrorBudgetBurn" }),
+      ["team-alert", "1Alert", "Alert Name", "Alert\n", "Ålert", "", "A".repeat(101), "{{x}}"].map((name) =>
+        anAlert({ name }),
+      ),
+      ...badExprs.map((expr) => alertWith({ expr })),
+      alertWith({ expr: "team_jobs_total > 0" }),
+      alertWith({ expr: "http_server_request_duration_second_count > 1" }),
+      alertWith({ expr: 'http_server_request_duration_seconds_count{job="node-exporter"} > 0' }),
+      [
+        ...oddButValidExprs.map((expr, i) => anAlert({ name: `TeamOdd${i}`, expr })),
+        anAlert({ summary: "a\u0000b\u001b[31m\u0085\u2028c", description: "{{- $value | humanize -}}" }),
+      ],
+      alertWith({ expr: "pg_up == 0" }),
+      alertWith({ expr: '{job="api"} == 0' }),
+      alertWith({ expr: `up{job="nope", instance="https://prometheus:${token}@example.com"} == 0` }),
+      alertWith({ expr: `(${Array.from({ length: 440 }, () => 'up{job="api"} == 0').join(" or ")})` }),
+      [anAlert({ expr: "" }), anAlert({ name: "TeamB", expr: " \n" }), anAlert({ name: "TeamC", expr: 42 })],
+      alertWith({ summary: "{{ .Foo }}" }),
+      alertWith({ summary: '{{ template "x" }}' }),
+      alertWith({ summary: "{{ $labels.queue " }),
+      alertWith({ summary: "}} and {{" }),
+      alertWith({ summary: "{{-$value}}" }),
+      alertWith({ summary: "{{$value-}}" }),
+      alertWith({ summary: "{{ $value | toUpper }}" }),
+      alertWith({ summary: "{{ $labels.job | humanize }}" }),
+      alertWith({ summary: "{{ $value | humanize | humanize }}" }),
+      alertWith({ summary: "{{ $labels.x-y }}" }),
+      alertWith({ summary: '{{ query "up" }}' }),
+      alertWith({ summary: "{{ range $i := until 100000000 }}x{{ end }}" }),
+      alertWith({ summary: "{{/* note */}}" }),
+      alertWith({ summary: "{{ $value\n}}" }),
+      alertWith({ description: "a".repeat(2001) }),
+      alertWith({ description: "" }),
+      alertWith({ description: `{{ $value }}${HUGE}` }),
+      ["25h", "-1m", "1.5m", "5", 300, "5m\n", ""].map((duration) => anAlert({ for: duration })),
+      ["page", "Critical", "", null, "none"].map((severity) => anAlert({ severity })),
+      alertWith({
+        labels: { severity: "critical", alertname: "x", __x: "y", "a-b": "c", job: "x", "": "z" },
+      }),
+      alertWith({ labels: { team: "{{ $value }}" } }),
+      alertWith({ labels: { team: "{{" } }),
+      alertWith({ labels: { team: "a".repeat(1001), owner: 5 } }),
+      alertWith({ labels: hugeRuleLabels }),
+      alertWith({ runbookUrl: "http://wiki.plue.dev/x" }),
+      alertWith({ runbookUrl: `https://user:${token}@wiki.plue.dev/x` }),
+      alertWith({ runbookUrl: "https://wiki.plue.dev/{{ $labels.x }}" }),
+      alertWith({ runbookUrl: "" }),
+      [{ name: "TeamX", expr: "up == 0" }],
+      alertWith({ annotations: { summary: "s" } }),
+      Array.from({ length: 501 }, (_, i) => anAlert({ name: `Team${i}` })),
+      anAlert({}),
+      "TargetDown",
+      [null],
+    ],
+  },
+  recordingRules: {
+    valid: teamRecordingRules,
+    damaged: damagedList(teamRecordingRules, [["record"], ["expr"], ["expr"]]),
+    suspects: () => [
+      aRule({ record: "namespace_service:up:sum" }),
+      aRule({ record: "slo:sli_error:ratio_rate5m" }),
+      aRule({ record: "up" }),
+      aRule({ record: "team_jobs" }),
+      ["1team:x", "team:x y", "", "team:x\n", "tëam:x", `team:${"a".repeat(300)}`].flatMap((record) =>
+        aRule({ record }),
+      ),
+      aRule({ expr: "up[5m]" }),
+      aRule({ expr: "sum(rate(up))" }),
+      aRule({ expr: 'up{job=~"\\\\C"}' }),
+      aRule({ expr: "team_jobs_total" }),
+      aRule({ expr: "pg_up" }),
+      aRule({ expr: '{"up"}' }),
+      aRule({ expr: "limitk(2, up)" }),
+      aRule({ labels: { __name__: "x", job: "y", "a b": "z" } }),
+      aRule({ labels: hugeRuleLabels }),
+      // A recording rule's labels are no templates; a record twice and a rule reading another load.
+      [
+        ...aRule({ labels: { team: "{{ x" } }),
+        ...aRule({}),
+        ...aRule({ record: "team:up:max", expr: "max(team:up:sum)" }),
+      ],
+      aRule({ alert: "X" }),
+      aRule({})[0],
+      [null],
+    ],
+  },
+  dashboards: {
+    valid: teamDashboards,
+    damaged: damagedList(teamDashboards, [
+      ["title"],
+      ["uid"],
+      ["panels", 0, "targets", 0, "expr"],
+      ["panels", 0, "targets", 0, "expr"],
+      ["panels", 0, "title"],
+      ["templating", "list", 0, "current", "value"],
+    ]),
+    suspects: (token) => [
+      aDashboard({ uid: "plue-system-overview" }),
+      aDashboard({ uid: "PLUE-SYSTEM-OVERVIEW" }),
+      aDashboard({ uid: "plue_system_overview" }),
+      aDashboard({ uid: "-" }),
+      aDashboard({ uid: "__" }),
+      ["a".repeat(41), "a b", "", "a/b", "ü"].flatMap((uid) => aDashboard({ uid })),
+      aDashboard({ uid: 42 }),
+      aDashboard({ uid: null }),
+      [...aDashboard({ uid: "team-a" }), ...aDashboard({ title: "Other", uid: "team-a" })],
+      [...aDashboard({ uid: "Team-A" }), ...aDashboard({ title: "Other", uid: "team_a" })],
+      aDashboard({ title: "Plue - System Overview" }),
+      [
+        ...aDashboard({ title: "plue - slos" }),
+        ...aDashboard({ title: "Team\nqueues\u0000", id: 5, schemaVersion: "x" }),
+        ...aDashboard({
+          title: "Ranges",
+          panels: [aPanel("up[5m]"), aPanel("sum(rate(up[$__rate_interval]))")],
+        }),
+      ],
+      [...aDashboard({}), ...aDashboard({})],
+      [...aDashboard({ title: "Team A!" }), ...aDashboard({ title: "Team A?" })],
+      [...aDashboard({ title: "!!!" }), ...aDashboard({ title: "???" })],
+      ["", "  ", "a".repeat(201)].flatMap((title) => aDashboard({ title })),
+      aDashboard({ title: 42 }),
+      aDashboard({ panels: [aPanel("max(worker_queue_deep)")] }),
+      aDashboard({ panels: [aPanel("max(up")] }),
+      aDashboard({ panels: [aPanel("rate(up)")] }),
+      aDashboard({ panels: [aPanel('up{job=~"[^]"}')] }),
+      aDashboard({ panels: [aPanel('{"up"}')] }),
+      aDashboard({ panels: [aPanel("pg_up")] }),
+      aDashboard({ panels: [aPanel('up{namespace="$namespace"}')] }),
+      aDashboard({
+        panels: [aPanel(`up{job="nope", instance="https://grafana:${token}@example.com"}`)],
+      }),
+      aDashboard({
+        templating: { list: [{ name: "namespace", type: "query", query: "label_values(up, namespace)" }] },
+        panels: [aPanel('up{namespace="$namespace"}')],
+      }),
+      aDashboard({
+        templating: { list: [{ name: "namespace", type: "custom", current: { value: 5 } }] },
+        panels: [aPanel('up{namespace="$namespace"}')],
+      }),
+      aDashboard({
+        templating: {
+          list: [
+            { name: "ns", type: "query", query: "label_values(team_x, namespace)", current: { value: "a" } },
+          ],
+        },
+      }),
+      aDashboard({ templating: { list: "abc" } }),
+      aDashboard({ templating: { list: [null] } }),
+      aDashboard({ panels: [{ type: "timeseries", targets: "abc" }] }),
+      aDashboard({ panels: [{ type: "timeseries", targets: [null] }] }),
+      aDashboard({ panels: "abc" }),
+      aDashboard({ panels: [null, 42] }),
+      aDashboard({ panels: [deepPanels] }),
+      aDashboard({ panels: [{ ...aPanel("up"), description: hugePanelDescription }] }),
+      ["x", 42, null, [], [null]],
+      "Team queues",
+      { title: "Team queues" },
+      Array.from({ length: 101 }, (_, i) => ({ title: `Team ${i}` })),
+    ],
+  },
+  slos: {
+    valid: teamSlos,
+    damaged: damagedList(teamSlos, [
+      ["service"],
+      ["name"],
+      ["window"],
+      ["indicator", "threshold"],
+      ["indicator", "errors"],
+      ["indicator", "total"],
+    ]),
+    suspects: (token) => [
+      [100, 0, "99.9", 99.9999, 49.9, null].flatMap((objective) => anSlo({ objective })),
+      ["0s", "1y", "91d", "12h", "30D", "", 30].flatMap((window) => anSlo({ window })),
+      anSlo({ window: "90d" }),
+      anSlo({ indicator: { kind: "latency", threshold: "300ms" } }),
+      anSlo({ indicator: { kind: "latency", threshold: "1m" } }),
+      anSlo({ indicator: { kind: "latency", threshold: "1500ms" } }),
+      ["2.5s", "0ms", "", 2].flatMap((threshold) => anSlo({ indicator: { kind: "latency", threshold } })),
+      aRatio("sum(prometheus_rule_evaluation_failures_total)"),
+      aRatio("prometheus_rule_evaluation_failures_total / prometheus_rule_evaluations_total"),
+      aRatio('http_server_request_duration_seconds_count{job="api"}[5m]'),
+      aRatio('http_server_request_duration_seconds_count{job="api"} offset 5m'),
+      aRatio("rate(prometheus_rule_evaluation_failures_total[5m])"),
+      aRatio(""),
+      aRatio("up"),
+      aRatio('container_memory_working_set_bytes{container!=""}'),
+      aRatio("team_jobs_failed_total"),
+      aRatio("pg_stat_activity_count"),
+      aRatio('{"prometheus_rule_evaluation_failures_total"}'),
+      aRatio('http_server_request_duration_seconds_count{job="node-exporter"}'),
+      aRatio('http_server_request_duration_seconds_bucket{job="api", le="1"}'),
+      aRatio(
+        `http_server_request_duration_seconds_count{job="api", url="https://u:${token}@example.com"} + 1`,
+      ),
+      aRatio(`http_server_request_duration_seconds_count{job="api", route="${"a".repeat(100_000)}"}`),
+      aRatio('prometheus_rule_evaluation_failures_total{rule_group=~"a\nb"}'),
+      [...anSlo({}), ...anSlo({ objective: 99 })],
+      [...anSlo({ name: undefined }), ...anSlo({ name: "availability" })],
+      anSlo({ service: "worker" }),
+      anSlo({ service: "postgres-exporter", indicator: { kind: "latency", threshold: "1s" } }),
+      ["API", "a b", "", "a".repeat(64), "_api"].flatMap((service) => anSlo({ service })),
+      ["Fast", "a.b", ""].flatMap((name) => anSlo({ name })),
+      anSlo({ indicator: { kind: "errors" } }),
+      anSlo({ indicator: "availability" }),
+      anSlo({ indicator: undefined }),
+      [-1, 1.5, 1e7, "10"].flatMap((minFailedEvents) => anSlo({ minFailedEvents })),
+      anSlo({ description: "x" }),
+      Array.from({ length: 101 }, (_, i) => anSlo({ name: `s${i}` })[0]),
+      anSlo({})[0],
+      "api",
+      [null],
+    ],
+  },
   images: {
     valid: fc.record(Object.fromEntries(imageNames.map((name) => [name, pinnedImage(name)])), {
       requiredKeys: [],
@@ -823,6 +1674,7 @@ function hostileOf(values: KeyValues): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 5, arbitrary: suspect },
     ...(values.mangle ? [{ weight: 4, arbitrary: mangled(values.mangle) }] : []),
+    ...(values.damaged ? [{ weight: 4, arbitrary: values.damaged }] : []),
     { weight: 1, arbitrary: fc.constantFrom(...NUMBERISH) },
     { weight: 1, arbitrary: fc.constantFrom(...NOT_STRINGS) },
   );
@@ -947,6 +1799,58 @@ export const crossKeyMistakes: Record<string, { keys: ConfigKey[]; apply: (value
     keys: ["alertErrorRateThreshold", "alertErrorRateCriticalThreshold"],
     apply: (values) => put(values, "alertErrorRateThreshold", 10),
   },
+  "SLO window beyond prometheusRetention": {
+    keys: ["slos", "prometheusRetention"],
+    apply: (values) => {
+      put(values, "prometheusRetention", "7d");
+      put(values, "slos", [
+        {
+          service: "api",
+          name: "monthly",
+          objective: 99.9,
+          window: "30d",
+          indicator: { kind: "availability" },
+        },
+      ]);
+    },
+  },
+  "SLO of the default window (30d) beyond prometheusRetention": {
+    keys: ["slos", "prometheusRetention"],
+    apply: (values) => {
+      put(values, "prometheusRetention", "1d");
+      put(values, "slos", [{ service: "web", objective: 99, indicator: { kind: "availability" } }]);
+    },
+  },
+  "scrape job in the stack's namespace": {
+    keys: ["namespace", "scrapeJobs"],
+    apply: (values) =>
+      put(values, "scrapeJobs", [
+        { name: "worker", namespace: effective(values, "namespace"), service: "worker", port: 9464 },
+      ]),
+  },
+  "scrape job of appNamespace's api Service": {
+    keys: ["scrapeJobs", "appNamespace"],
+    apply: (values) =>
+      put(values, "scrapeJobs", [
+        { name: "api-again", namespace: effective(values, "appNamespace"), service: "api", port: 4000 },
+      ]),
+  },
+  "scrape job named postgres-exporter beside postgresExporterDsn": {
+    keys: ["scrapeJobs", "postgresExporterDsn"],
+    apply: (values) => {
+      put(values, "postgresExporterDsn", "postgresql://monitor:SxCROSSKEY01@db.plue.internal/plue");
+      put(values, "scrapeJobs", [
+        { name: "postgres-exporter", namespace: "team-workers-prod", service: "pg", port: 9187 },
+      ]);
+    },
+  },
+  "alert reading pg_up without postgresExporterDsn": {
+    keys: ["alerts", "postgresExporterDsn"],
+    apply: (values) => {
+      put(values, "postgresExporterDsn", "");
+      put(values, "alerts", alertWith({ expr: "pg_up == 0" }));
+    },
+  },
   "oauth2-proxy without its URL": {
     keys: ["ingressAuth", "oauth2ProxyUrl"],
     apply: (values) => {
@@ -963,6 +1867,7 @@ export const relatedKeys: readonly (readonly ConfigKey[])[] = [
   ["alertMemoryThreshold", "alertMemoryCriticalThreshold"],
   ["alertErrorRateThreshold", "alertErrorRateCriticalThreshold"],
   ["ingressAuth", "oauth2ProxyUrl"],
+  ["slos", "prometheusRetention"],
 ];
 
 /** Valid values that would clash with each other: made consistent, so a config of valid values is valid. */
@@ -987,6 +1892,12 @@ function consistent(values: Values): void {
   }
   if (effective(values, "ingressAuth") === "oauth2-proxy" && effective(values, "oauth2ProxyUrl") === "") {
     put(values, "oauth2ProxyUrl", "https://oauth2.plue.dev");
+  }
+  // An SLO sums its whole window, which Prometheus must keep.
+  const windows = (effective(values, "slos") as { window?: string }[]).map((slo) => slo.window ?? "30d");
+  const longest = windows.sort((a, b) => durationMs(b) - durationMs(a))[0];
+  if (longest && durationMs(longest) > durationMs(effective(values, "prometheusRetention") as string)) {
+    put(values, "prometheusRetention", longest);
   }
 }
 
