@@ -14,7 +14,7 @@ import { dashboards, queriesOfDashboard } from "../dashboards/index.ts";
 import { cluster } from "../deployment.ts";
 import { dashboardConfigMapName } from "../kubernetes/grafana.ts";
 import { jobSpecs } from "../prometheus/index.ts";
-import { promqlFindings } from "../prometheus/v3-compat.ts";
+import { promqlFindings, unquotePromqlString } from "../prometheus/v3-compat.ts";
 import { toYaml } from "../render.ts";
 import { ALERT_NAMES } from "../rules/index.ts";
 import { recordingRules } from "../rules/recording.ts";
@@ -742,7 +742,7 @@ export function portabilityProblems(expr: string): string[] {
           );
         } else if (name === "label_replace") {
           const regex = node.getChild("FunctionCallBody")?.getChildren("StringLiteral")[3];
-          const problem = regex && re2Problem(unquoted(text(regex)));
+          const problem = regex && re2Problem(unquotePromqlString(text(regex)));
           if (problem)
             problems.push(
               `label_replace(…, ${clip(text(regex as { from: number; to: number }))}): the regex ${problem}`,
@@ -788,28 +788,4 @@ export function portabilityProblems(expr: string): string[] {
     }
   }
   return problems;
-}
-
-/** A PromQL string literal's value, as Go reads it (escapes already held to Go's above). */
-function unquoted(literal: string): string {
-  if (literal.startsWith("`")) return literal.slice(1, -1);
-  return literal
-    .slice(1, -1)
-    .replace(
-      /\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g,
-      (_match, sequence: string) => {
-        if (/^[xuU]/.test(sequence)) return String.fromCodePoint(Number.parseInt(sequence.slice(1), 16));
-        if (/^[0-7]{3}$/.test(sequence)) return String.fromCodePoint(Number.parseInt(sequence, 8));
-        const plain: Record<string, string> = {
-          a: "\x07",
-          b: "\b",
-          f: "\f",
-          n: "\n",
-          r: "\r",
-          t: "\t",
-          v: "\v",
-        };
-        return plain[sequence] ?? sequence;
-      },
-    );
 }

@@ -276,7 +276,7 @@ export function promqlFindings(expr: string, context: PromqlContext): Finding[] 
         case "AggregateExpr":
           if (node.getChild("AggregateOp")?.getChild("CountValues")) {
             const label = node.getChild("FunctionCallBody")?.getChild("StringLiteral");
-            if (label) checkLabelName(unquote(text(label)), `count_values(${text(label)})`);
+            if (label) checkLabelName(unquotePromqlString(text(label)), `count_values(${text(label)})`);
           }
           break;
       }
@@ -291,7 +291,7 @@ export function promqlFindings(expr: string, context: PromqlContext): Finding[] 
       const op = matcher.getChild("MatchOp");
       const value = matcher.getChild("StringLiteral");
       return label && op && value
-        ? [{ label: unquote(text(label)), op: text(op), value: unquote(text(value)) }]
+        ? [{ label: unquotePromqlString(text(label)), op: text(op), value: unquotePromqlString(text(value)) }]
         : [];
     });
   }
@@ -394,7 +394,7 @@ export function promqlFindings(expr: string, context: PromqlContext): Finding[] 
   function checkFunction(call: Node) {
     const name = text(call.getChild("FunctionIdentifier") ?? call);
     const strings = (call.getChild("FunctionCallBody")?.getChildren("StringLiteral") ?? []).map((literal) =>
-      unquote(text(literal)),
+      unquotePromqlString(text(literal)),
     );
     if (name === "holt_winters" || name === "double_exponential_smoothing") {
       add("holt-winters", `${name}(): needs --enable-feature=promql-experimental-functions in Prometheus 3`);
@@ -421,7 +421,8 @@ const GO_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /** A PromQL string literal's value (Go escapes in "…" and '…'; `…` is raw). */
-function unquote(literal: string): string {
+/** A PromQL string literal's value, as Go reads its escapes. */
+export function unquotePromqlString(literal: string): string {
   const quote = literal[0];
   if (quote === "`") return literal.slice(1, -1);
   if (quote !== '"' && quote !== "'") return literal;
