@@ -3,13 +3,11 @@
 // accepted by synth and refused by promtool or kubectl before it was refused at config time.
 import { describe, expect, it } from "vitest";
 import { promqlErrors } from "../../src/catalog/promql-check.ts";
-import { ConfigError } from "../../src/config/errors.ts";
 import { unsupportedTemplateActions } from "../../src/config/extensions.ts";
-import type { UserConfig } from "../../src/config/schema.ts";
 import { portabilityProblems, re2Problem, recordedSeries } from "../../src/extensions/problems.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { isAlertRule } from "../../src/rules/types.ts";
-import { testConfig } from "../helpers/config.ts";
+import { configProblems as problemsOf, testConfig } from "../helpers/config.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 
 /** Why an expression would not load, as synth judges it: [] when it would. */
@@ -17,17 +15,6 @@ const judged = (expr: string) => {
   const errors = promqlErrors(expr);
   return errors.length > 0 ? errors : portabilityProblems(expr);
 };
-
-/** Each problem as "key: message", or [] when the config is accepted. */
-function problemsOf(config: UserConfig): string[] {
-  try {
-    testConfig(config);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => `${problem.key}: ${problem.message}`);
-  }
-}
 
 const alert = (fields: Record<string, unknown>) => ({
   name: "TeamAlert",

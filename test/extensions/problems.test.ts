@@ -2,10 +2,9 @@
 // alert, rule or panel, and what is accepted; every problem at once.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config/errors.ts";
 import type { UserConfig } from "../../src/config/schema.ts";
 import { networkPolicies, scrapedNamespacePolicies } from "../../src/kubernetes/network-policies.ts";
-import { testConfig } from "../helpers/config.ts";
+import { configProblems as problemsOf, testConfig } from "../helpers/config.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 
 const worker = {
@@ -30,17 +29,6 @@ const alert = (name: string, expr: string) => ({
   description: "d",
   runbookUrl: "https://wiki.plue.dev/runbooks/x",
 });
-
-/** Each problem as "key: message", or [] when the config is accepted. */
-function problemsOf(config: UserConfig): string[] {
-  try {
-    testConfig(config);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems.map((problem) => `${problem.key}: ${problem.message}`);
-  }
-}
 
 describe("accepted", () => {
   it("a team's metrics, job, alert and rule that read what is declared and scraped", () => {

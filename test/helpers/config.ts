@@ -1,4 +1,5 @@
 // A valid config for tests, with overrides, and a value for every secret it takes.
+import { ConfigError } from "../../src/config/errors.ts";
 import { fileLayer, resolveConfig } from "../../src/config/resolve.ts";
 import type { StackConfig, UserConfig } from "../../src/config/schema.ts";
 
@@ -20,4 +21,15 @@ export const secretValues = {
 
 export function testConfig(overrides: UserConfig = {}): StackConfig {
   return resolveConfig([fileLayer({ ...requiredValues, ...overrides }, "test")]);
+}
+
+/** Each problem of testConfig(overrides) as "key: message", or [] when the config is accepted. */
+export function configProblems(overrides: UserConfig): string[] {
+  try {
+    testConfig(overrides);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems.map((problem) => `${problem.key}: ${problem.message}`);
+  }
 }
