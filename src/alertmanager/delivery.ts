@@ -99,5 +99,10 @@ export function riskWarnings(config: StackConfig): string[] {
       "warning: alertmanagerReplicas=1: while that Alertmanager restarts, alerts wait and none are sent; 2 or more keep sending",
     );
   }
+  if (config.prometheusReplicas === 1) {
+    warnings.push(
+      "warning: prometheusReplicas=1: while that Prometheus restarts (minutes of WAL replay on a full volume), no rule is evaluated and no alert is sent; 2 or more keep alerting",
+    );
+  }
   return warnings;
 }

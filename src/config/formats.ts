@@ -216,6 +216,22 @@ export const baseUrl = (allowEmpty: boolean) =>
     }
   });
 
+/**
+ * A query endpoint Grafana reads instead of the in-cluster pair: http (an in-cluster Service such as
+ * http://thanos-query.monitoring.svc:9090) or https, a host, a port and a path; no credentials, query
+ * or fragment, which a datasource URL must not carry. "" reads the pair.
+ */
+export const optionalQueryUrl = () =>
+  z.string().refine((value) => value === "" || queryUrlShape(value), {
+    message:
+      'an http:// or https://host[:port]/path URL with no user:password@, query or fragment, a port up to 65535, its path of letters, digits, -._~%/ only; or "" for the in-cluster Prometheus',
+  });
+
+function queryUrlShape(value: string): boolean {
+  const match = /^https?:\/\/[A-Za-z0-9.-]+(?::(\d{1,5}))?(\/[A-Za-z0-9\-._~%/]*)?$/.exec(value);
+  return value.length <= 2048 && match !== null && Number(match[1] ?? 1) <= 65535;
+}
+
 /** PagerDuty Events API v2 integration (routing) keys are 32 characters. */
 export const pagerdutyKey = () =>
   z.string().refine((value) => value === "" || /^[A-Za-z0-9]{32}$/.test(value), {

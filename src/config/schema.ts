@@ -20,6 +20,7 @@ import {
   integerBetween,
   labelValue,
   optionalHttpsUrl,
+  optionalQueryUrl,
   pagerdutyKey,
   password,
   percent,
@@ -197,6 +198,14 @@ export const configKeys = {
     default: "30s",
     kind: "string",
   },
+  prometheusReplicas: {
+    description:
+      "Prometheus replicas, each on its own node scraping and alerting on everything; 1 on a single-node cluster",
+    accepts: "a whole number from 1 to 5",
+    schema: integerBetween(1, 5),
+    default: 2,
+    kind: "number",
+  },
   alertmanagerReplicas: {
     description: "Alertmanager replicas, clustered so a notification survives the loss of one",
     accepts: "a whole number from 1 to 5",
@@ -252,6 +261,14 @@ export const configKeys = {
     schema: postgresDsn(),
     default: "",
     secret: true,
+    kind: "string",
+  },
+  grafanaPrometheusUrl: {
+    description:
+      'Where Grafana\'s Prometheus datasource reads. "" reads the in-cluster pair through its Service; set a query layer that merges the replicas (Thanos Query, Mimir, VictoriaMetrics) to read deduplicated series',
+    accepts: 'an http:// or https://host[:port]/path URL (no user:password@, query or fragment), or ""',
+    schema: optionalQueryUrl(),
+    default: "",
     kind: "string",
   },
   grafanaStorageSize: {

@@ -43,6 +43,14 @@ export function dashboards(config: StackConfig): Dashboard[] {
   ].map((dashboard) => ({ ...dashboard, file: `${dashboard.uid}.json` }));
 }
 
+/** The in-cluster pair through its Service, or the deduplicating query layer the config names. */
+export function prometheusDatasourceUrl(config: StackConfig): string {
+  return (
+    config.grafanaPrometheusUrl ||
+    `http://${components.prometheus.name}.${config.namespace}.svc:${components.prometheus.port}`
+  );
+}
+
 export function datasourceProvisioning(config: StackConfig): Record<string, unknown> {
   return {
     apiVersion: 1,
@@ -52,7 +60,7 @@ export function datasourceProvisioning(config: StackConfig): Record<string, unkn
         uid: DATASOURCE_UID,
         type: "prometheus",
         access: "proxy",
-        url: `http://${components.prometheus.name}.${config.namespace}.svc:${components.prometheus.port}`,
+        url: prometheusDatasourceUrl(config),
         isDefault: true,
         editable: false,
         jsonData: {

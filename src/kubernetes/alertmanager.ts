@@ -2,7 +2,6 @@
 // notification and a silence survive the loss of one; silences and the notification log on a volume;
 // the config and every receiver credential in a Secret, reloaded in place.
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { alertmanagerSecretFiles } from "../alertmanager/index.ts";
@@ -18,6 +17,7 @@ import {
   labels,
   meta,
   mountedFile,
+  oneAtATimeDisruptionBudget,
   pathBelow,
   podSecurityContext,
   resources,
@@ -25,6 +25,7 @@ import {
   secretData,
   selectorLabels,
   servicePort,
+  spreadReplicas,
   volumeClaimSpec,
 } from "./common.ts";
 import { configReloader } from "./reloader.ts";
@@ -91,20 +92,8 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
         spec: {
           automountServiceAccountToken: false,
           securityContext: podSecurityContext(UID),
-          affinity: {
-            podAntiAffinity: {
-              // Replicas on different nodes, so losing a node loses one replica.
-              preferredDuringSchedulingIgnoredDuringExecution: [
-                {
-                  weight: 100,
-                  podAffinityTerm: {
-                    topologyKey: "kubernetes.io/hostname",
-                    labelSelector: { matchLabels: selectorLabels(name) },
-                  },
-                },
-              ],
-            },
-          },
+          // Replicas on different nodes, so losing a node loses one replica.
+          affinity: spreadReplicas(name, { acrossNodes: "preferred", acrossZones: false }),
           containers: [
             {
               name,
@@ -189,12 +178,7 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
 
   const objects: KubeObject[] = [secret, service, headless, statefulSet];
   if (clustered) {
-    objects.push(
-      new PodDisruptionBudget({
-        metadata: meta(name, objectLabels, namespace),
-        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
-      }),
-    );
+    objects.push(oneAtATimeDisruptionBudget(name, objectLabels, namespace));
   }
   return objects;
 }

@@ -3,9 +3,11 @@
 import { createHash, scryptSync } from "node:crypto";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IIoK8sApiAppsV1DeploymentStrategy } from "kubernetes-models/apps/v1/DeploymentStrategy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import type { IIoK8sApiRbacV1PolicyRule } from "kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule";
+import type { IIoK8sApiCoreV1Affinity } from "kubernetes-models/v1/Affinity";
 import type { IIoK8sApiCoreV1Container } from "kubernetes-models/v1/Container";
 import type { IIoK8sApiCoreV1PersistentVolumeClaimSpec } from "kubernetes-models/v1/PersistentVolumeClaimSpec";
 import type { IIoK8sApiCoreV1PodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
@@ -232,16 +234,25 @@ export function servicePort(
   return { name: portName, port, targetPort: portName, protocol };
 }
 
-/** The ClusterIP Service in front of a component's pods, named after the component. */
+/**
+ * The ClusterIP Service in front of a component's pods, named after the component. `stickyClients`:
+ * each client keeps talking to the same pod while it is ready (session affinity by client IP).
+ */
 export function clusterIPService(
   name: string,
   objectLabels: Record<string, string>,
   namespace: string,
   ports: IIoK8sApiCoreV1ServicePort[],
+  options: { stickyClients?: boolean } = {},
 ): Service {
   return new Service({
     metadata: meta(name, objectLabels, namespace),
-    spec: { type: "ClusterIP", selector: selectorLabels(name), ports },
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(name),
+      ports,
+      ...(options.stickyClients ? { sessionAffinity: "ClientIP" } : {}),
+    },
   });
 }
 
@@ -278,6 +289,48 @@ export function clusterRoleAccount(
       subjects: [{ kind: "ServiceAccount", name, namespace }],
     }),
   ];
+}
+
+/**
+ * Where the replicas of a StatefulSet run. Across nodes "required": never two on one node, so losing a
+ * node loses one replica at most, and a replica that finds no node of its own stays Pending.
+ * "preferred": apart when the scheduler can, together rather than not at all. Across zones is only
+ * ever preferred: a replica's volume is zonal and holds it in the zone it was first placed in.
+ */
+export function spreadReplicas(
+  name: string,
+  spread: { acrossNodes: "required" | "preferred"; acrossZones: boolean },
+): IIoK8sApiCoreV1Affinity {
+  const apartOn = (topologyKey: string) => ({
+    topologyKey,
+    labelSelector: { matchLabels: selectorLabels(name) },
+  });
+  const preferred = [
+    ...(spread.acrossNodes === "preferred"
+      ? [{ weight: 100, podAffinityTerm: apartOn("kubernetes.io/hostname") }]
+      : []),
+    ...(spread.acrossZones ? [{ weight: 100, podAffinityTerm: apartOn("topology.kubernetes.io/zone") }] : []),
+  ];
+  return {
+    podAntiAffinity: {
+      ...(spread.acrossNodes === "required"
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [apartOn("kubernetes.io/hostname")] }
+        : {}),
+      ...(preferred.length > 0 ? { preferredDuringSchedulingIgnoredDuringExecution: preferred } : {}),
+    },
+  };
+}
+
+/** Voluntary disruptions (a node drain) take down one replica at a time; the others keep running. */
+export function oneAtATimeDisruptionBudget(
+  name: string,
+  objectLabels: Record<string, string>,
+  namespace: string,
+): PodDisruptionBudget {
+  return new PodDisruptionBudget({
+    metadata: meta(name, objectLabels, namespace),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(name) } },
+  });
 }
 
 /** A mounted config file: the directory its volume is mounted at, and its name there (the key). */

@@ -202,7 +202,11 @@ export function networkPolicies(config: StackConfig): KubeObject[] {
       { from: [namespaceNamed(config.ingressControllerNamespace)], ports: tcp(c.grafana.port) },
       ...fromPrometheus(c.grafana.name),
     ],
-    egress: [{ to: [prometheus], ports: tcp(c.prometheus.port) }],
+    egress: [
+      { to: [prometheus], ports: tcp(c.prometheus.port) },
+      // A query layer outside the stack (grafanaPrometheusUrl): by port, wherever it runs.
+      ...(config.grafanaPrometheusUrl ? [{ ports: tcp(urlPort(config.grafanaPrometheusUrl)) }] : []),
+    ],
   });
 
   const kubeStateMetricsPolicy = podPolicy(config, c.kubeStateMetrics.name, {

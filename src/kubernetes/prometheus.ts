@@ -2,12 +2,18 @@
 // new pod before the old one lets go of the volume and hang), config and rules from ConfigMaps kept
 // current by the reloader, remote-write credentials from a Secret (files Prometheus reads on every
 // request), and the cluster-wide read access its service discovery and scrapes need.
+//
+// prometheusReplicas pods, each on a node of its own with a volume of its own, each scraping every
+// target and evaluating every rule: identical twins that share nothing, so losing one loses no
+// alert. Each names itself in the external label prometheus_replica, which alerts leave behind so
+// that Alertmanager sees one alert, and stores keep to deduplicate (docs/high-availability.md).
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { cluster } from "../deployment.ts";
+import { POD_NAME_ENV } from "../prometheus/alerting.ts";
 import { prometheusArgs, remoteWriteSecretFiles } from "../prometheus/index.ts";
 import {
   checksum,
@@ -21,6 +27,7 @@ import {
   labels,
   meta,
   mountedFile,
+  oneAtATimeDisruptionBudget,
   pathBelow,
   podSecurityContext,
   resources,
@@ -28,6 +35,7 @@ import {
   secretData,
   selectorLabels,
   servicePort,
+  spreadReplicas,
   volumeClaimSpec,
 } from "./common.ts";
 import { configReloader } from "./reloader.ts";
@@ -110,10 +118,15 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
         : {}),
     }),
     spec: {
-      replicas: 1,
+      replicas: config.prometheusReplicas,
       serviceName: name,
       selector: { matchLabels: selectorLabels(name) },
-      podManagementPolicy: "OrderedReady",
+      // The replicas do not depend on each other. OrderedReady would create prometheus-1 only once
+      // prometheus-0 is ready (minutes of WAL replay, or never while its node is gone), so a lost pod
+      // would keep its twin from coming back; Parallel creates and replaces each on its own. Rolling
+      // updates still replace one pod at a time. The field cannot change on an existing StatefulSet
+      // (docs/high-availability.md, "Upgrading from one replica").
+      podManagementPolicy: "Parallel",
       updateStrategy: { type: "RollingUpdate" },
       template: {
         metadata: { labels: objectLabels },
@@ -124,11 +137,16 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
           securityContext: podSecurityContext(UID),
           // Lets the TSDB head be written out cleanly on shutdown.
           terminationGracePeriodSeconds: 600,
+          // Two replicas on one node are not a pair: the node takes both down. A replica that finds
+          // no node of its own waits (Pending); on a single-node cluster set prometheusReplicas=1.
+          affinity: spreadReplicas(name, { acrossNodes: "required", acrossZones: true }),
           containers: [
             {
               name,
               image: config.images.prometheus,
               args: prometheusArgs(config, cluster),
+              // The pod name, for the prometheus_replica external label (${POD_NAME} in prometheus.yml).
+              env: [{ name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
               ports: [{ name: "web", containerPort: port, protocol: "TCP" }],
               resources: resources({
                 requests: { cpu: "500m", memory: "1Gi" },
@@ -192,7 +210,13 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
     },
   });
 
-  const service = clusterIPService(name, objectLabels, namespace, [servicePort("web", port)]);
+  // Grafana reads through this Service. The replicas' samples differ a little (each scrapes at its
+  // own moments, each has its own gaps), so a dashboard that alternated between them would flicker
+  // from one refresh to the next: each client stays with one replica, and moves only when that one
+  // stops being ready.
+  const service = clusterIPService(name, objectLabels, namespace, [servicePort("web", port)], {
+    stickyClients: true,
+  });
 
   return [
     ...access,
@@ -201,5 +225,7 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
     ...(remoteWriteSecret ? [remoteWriteSecret] : []),
     service,
     statefulSet,
+    // One replica has nothing to keep running while it is drained: a budget would only block drains.
+    ...(config.prometheusReplicas > 1 ? [oneAtATimeDisruptionBudget(name, objectLabels, namespace)] : []),
   ];
 }

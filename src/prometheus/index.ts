@@ -5,7 +5,7 @@ import { durationMs } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
 import { clusterTiming } from "../rules/timing.ts";
-import { alertingConfig } from "./alerting.ts";
+import { alertingConfig, replicaExternalLabels } from "./alerting.ts";
 import { alertmanagerJobs } from "./jobs/alertmanager.ts";
 import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
 import { blackboxJobs } from "./jobs/blackbox.ts";
@@ -86,7 +86,7 @@ export function prometheusConfig(
     global: {
       scrape_interval: timing.duration(config.scrapeInterval),
       evaluation_interval: timing.duration(config.evaluationInterval),
-      external_labels: { cluster: config.cluster },
+      external_labels: { cluster: config.cluster, ...replicaExternalLabels(deployment) },
     },
     rule_files: [`${rulesDir}/*.yaml`],
     alerting: alertingConfig(config, deployment),

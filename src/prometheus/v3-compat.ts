@@ -532,6 +532,13 @@ export const FEATURES_REMOVED_IN_PROMETHEUS_3: Readonly<Record<string, string>> 
   "native-histograms": "a no-op since 3.9: set scrape_native_histograms",
 };
 
+/**
+ * What a 2.x Prometheus (Debian's 2.42 here) needs to read the cluster's prometheus.yml as 3.x does:
+ * the replica label's `${POD_NAME}` is expanded only with this flag before 3.0 (docs/feature_flags.md
+ * at v2.42.0), and left as written without it. The cluster, on 3.x, never passes it: 3.x ignores it.
+ */
+export const EXPAND_EXTERNAL_LABELS_ON_PROMETHEUS_2 = "--enable-feature=expand-external-labels";
+
 /** Each removed flag or feature flag in a Prometheus command line (`--flag=value` form). */
 export function removedFlagFindings(args: readonly string[]): Finding[] {
   const findings: Finding[] = [];

@@ -221,6 +221,11 @@ describe("plue-monitoring synth", () => {
       env,
     );
     expect(oneReplica.stderr).toMatch(/^warning: alertmanagerReplicas=1: /);
+    const onePrometheus = await synth(
+      [...all, "--set", "prometheusReplicas=1", "--out", join(dir.path, "one-prometheus")],
+      env,
+    );
+    expect(onePrometheus.stderr).toMatch(/^warning: prometheusReplicas=1: while that Prometheus restarts/);
   });
 
   it("writes the files holding secrets readable by their owner only", async () => {

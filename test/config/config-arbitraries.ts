@@ -474,7 +474,7 @@ const builtInGauge = fc.oneof(
     "up",
     'up{job="kube-state-metrics"}',
     'kube_pod_status_phase{phase="Pending"}',
-    "node_load1",
+    "node_memory_MemAvailable_bytes",
     'container_memory_working_set_bytes{container!=""}',
     'probe_success{job="blackbox"}',
     "kube_deployment_spec_replicas",
@@ -1119,6 +1119,10 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
     suspects: () => [...badDurations, "10m", "2m1s", "121s", "999ms", "1h"],
     mangle: fc.constant("30s"),
   },
+  prometheusReplicas: {
+    valid: fc.integer({ min: 1, max: 5 }),
+    suspects: () => [0, 6, -1, 1.5, 1e100, "2", "0x2", " 2", "two", "Infinity", "", null, [2]],
+  },
   alertmanagerReplicas: {
     valid: fc.integer({ min: 1, max: 5 }),
     suspects: () => [
@@ -1231,6 +1235,23 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
       5432,
     ],
     mangle: postgresDsn,
+  },
+  grafanaPrometheusUrl: {
+    valid: fc.constantFrom(
+      "",
+      "http://thanos-query.monitoring.svc:9090",
+      "https://mimir.example.com/prometheus",
+      "https://vmselect.example.com:8481/select/0/prometheus",
+    ),
+    suspects: (token) => [
+      ...badUrls(token, false),
+      "thanos-query:9090",
+      "ftp://thanos:9090",
+      `https://grafana:${token}@mimir.example.com/prometheus`,
+      "http://thanos:9090/?dedup=true",
+      "http://thanos:99999",
+    ],
+    mangle: fc.constant("http://thanos-query.monitoring.svc:9090"),
   },
   grafanaStorageSize: {
     valid: storageSize(["100Mi", "500Mi", "1Gi", "10Gi", "0.5Gi"], 100),

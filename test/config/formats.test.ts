@@ -100,6 +100,7 @@ const cases: { key: string; good: unknown[]; bad: unknown[] }[] = [
       `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.dev`,
     ],
   },
+  { key: "prometheusReplicas", good: [1, 2, 5], bad: [0, 1.5, 6] },
   { key: "alertmanagerReplicas", good: [1, 2, 5], bad: [0, 1.5, 6] },
   { key: "alertmanagerSlackChannel", good: ["#alerts", "#plue-oncall"], bad: ["alerts", "#with space"] },
   { key: "scrapeInterval", good: ["15s", "1m", "1s", "2m"], bad: ["15", "10m", "2m1s", "500ms", "1y"] },

@@ -14,9 +14,10 @@ import {
   datasourceProvisioning,
 } from "../../src/dashboards/index.ts";
 import { SLOW_RESPONSE_SECONDS } from "../../src/instrument/http-semantics.ts";
+import { networkPolicies } from "../../src/kubernetes/network-policies.ts";
 import { runbookUrl } from "../../src/rules/annotations.ts";
 import { renderConfigs } from "../../src/synth.ts";
-import { testConfig } from "../helpers/config.ts";
+import { configProblems, testConfig } from "../helpers/config.ts";
 
 interface Threshold {
   value: number | null;
@@ -298,6 +299,45 @@ describe("provisioning", () => {
       editable: false,
       jsonData: { timeInterval: "15s" },
     });
+  });
+
+  it("reads a deduplicating query layer instead when grafanaPrometheusUrl names one, and Grafana may reach it", () => {
+    for (const [url, port] of [
+      ["http://thanos-query.observability.svc:9090", 9090],
+      ["https://mimir.example.com/prometheus", 443],
+    ] as const) {
+      const layered = testConfig({ namespace: "observability", grafanaPrometheusUrl: url });
+      const [datasource] = (datasourceProvisioning(layered) as { datasources: Record<string, unknown>[] })
+        .datasources;
+      expect(datasource?.url).toBe(url);
+      const grafana = networkPolicies(layered).find(
+        (policy) => policy.metadata?.name === "grafana",
+      ) as unknown as {
+        spec: { egress: { to?: unknown[]; ports: { port: number }[] }[] };
+      };
+      expect(grafana.spec.egress.map((rule) => rule.ports.map((p) => p.port))).toEqual([[9090], [port]]);
+    }
+    const plain = networkPolicies(config).find(
+      (policy) => policy.metadata?.name === "grafana",
+    ) as unknown as {
+      spec: { egress: unknown[] };
+    };
+    expect(plain.spec.egress).toHaveLength(1);
+  });
+
+  it("refuses a query layer URL with credentials, a query, another scheme or spaces", () => {
+    for (const url of [
+      "ftp://thanos:9090",
+      "https://user:pass@mimir.example.com/prometheus",
+      "http://thanos:9090/?dedup=true",
+      "thanos-query:9090",
+      "http://thanos query:9090",
+      "http://thanos-query:99999",
+    ]) {
+      expect(configProblems({ grafanaPrometheusUrl: url }), url).toEqual([
+        expect.stringMatching(/^grafanaPrometheusUrl: .*an http:\/\/ or https:\/\/host\[:port\]\/path URL/),
+      ]);
+    }
   });
 
   it("loads the dashboards from the mounted directory into the Plue folder", () => {

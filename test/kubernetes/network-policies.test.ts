@@ -139,7 +139,12 @@ describe("Prometheus' scrapes", () => {
     ]);
     expect(where("grafana")).toEqual([`${ip("grafana")}:3000`]);
     expect(where("config-reloader").sort()).toEqual(
-      [`${ip("prometheus-0")}:8080`, `${ip("alertmanager-0")}:8080`, `${ip("alertmanager-1")}:8080`].sort(),
+      [
+        `${ip("prometheus-0")}:8080`,
+        `${ip("prometheus-1")}:8080`,
+        `${ip("alertmanager-0")}:8080`,
+        `${ip("alertmanager-1")}:8080`,
+      ].sort(),
     );
   });
 

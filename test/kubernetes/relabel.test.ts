@@ -141,8 +141,11 @@ describe("the monitoring stack's own jobs in the simulated cluster", () => {
       .map((t) => `${t.labels.namespace}/${t.labels.pod} ${t.labels.service} :${t.port}${t.path}`)
       .sort();
 
-  it("scrape Prometheus, every Alertmanager replica and Grafana once each, with namespace, pod and service", () => {
-    expect(seen("prometheus")).toEqual([`${ns}/prometheus-0 prometheus :9090/metrics`]);
+  it("scrape every Prometheus and Alertmanager replica and Grafana once each, with namespace, pod and service", () => {
+    expect(seen("prometheus")).toEqual([
+      `${ns}/prometheus-0 prometheus :9090/metrics`,
+      `${ns}/prometheus-1 prometheus :9090/metrics`,
+    ]);
     expect(seen("alertmanager")).toEqual([
       `${ns}/alertmanager-0 alertmanager :9093/metrics`,
       `${ns}/alertmanager-1 alertmanager :9093/metrics`,
@@ -155,7 +158,7 @@ describe("the monitoring stack's own jobs in the simulated cluster", () => {
       .filter((pod) => pod.containers.some((c) => c.name === "config-reloader"))
       .map((pod) => `${pod.namespace}/${pod.name} ${pod.labels["app.kubernetes.io/name"]} :8080/metrics`)
       .sort();
-    expect(withReloader).toHaveLength(3);
+    expect(withReloader).toHaveLength(4);
     expect(seen("config-reloader")).toEqual(withReloader);
     expect(seen("config-reloader").join("\n")).toContain(`${ns}/prometheus-0 prometheus`);
   });

@@ -120,10 +120,11 @@ describe("cluster prometheus.yml", () => {
     expect(three.global).toEqual({
       scrape_interval: "30s",
       evaluation_interval: "30s",
-      external_labels: { cluster: "prod-eu" },
+      external_labels: { cluster: "prod-eu", prometheus_replica: `\${POD_NAME}` },
     });
     expect(three.rule_files).toEqual(["/etc/prometheus/rules/*.yaml"]);
     expect(three.alerting).toEqual({
+      alert_relabel_configs: [{ action: "labeldrop", regex: "prometheus_replica" }],
       alertmanagers: [
         {
           api_version: "v2",
