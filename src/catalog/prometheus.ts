@@ -150,6 +150,14 @@ export const prometheusMetrics: readonly CatalogMetric[] = [
     help: "Newest sample timestamp queued for the endpoint (3.x only)",
   },
   {
+    // What 2.42 (the local stack) has instead of the per-queue one; deprecated but served in 3.x.
+    name: "prometheus_remote_storage_highest_timestamp_in_seconds",
+    type: "gauge",
+    labels: target,
+    jobs: job,
+    help: "Newest sample timestamp appended for remote write, across every queue",
+  },
+  {
     name: "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
     type: "gauge",
     labels: queue,

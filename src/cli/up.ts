@@ -5,7 +5,7 @@ import { FAULT_NAMES } from "../local/faults.ts";
 import { ALERTMANAGER_PORTS_FLAG, PORT_FLAGS, type PortKey, portConflicts } from "../local/ports.ts";
 import { healthSummary, localBaseValues, localTiming, startLocalStack } from "../local/stack.ts";
 import { formatCrashReport, Supervisor } from "../local/supervisor.ts";
-import { defaultTopology, type LocalTopology } from "../local/topology.ts";
+import { DEFAULT_RECEIVER_PORT, defaultTopology, type LocalTopology } from "../local/topology.ts";
 import type { Timing } from "../rules/timing.ts";
 import type { CommandContext } from "./context.ts";
 import { UsageError } from "./usage-error.ts";
@@ -13,7 +13,9 @@ import { UsageError } from "./usage-error.ts";
 const portKeys = Object.keys(PORT_FLAGS) as PortKey[];
 const optionName = (flag: string) => flag.replace(/^--/, "");
 
-export const upUsage = `Usage: plue-monitoring up [--config FILE] [--set KEY=VALUE]... [--time-scale N] [PORT FLAGS]
+const defaultPort = (key: PortKey) => defaultTopology[key] ?? DEFAULT_RECEIVER_PORT;
+
+export const upUsage = `Usage: plue-monitoring up [--config FILE] [--set KEY=VALUE]... [--time-scale N] [--remote-write] [PORT FLAGS]
 
 Runs the monitoring stack on this machine, on the real binaries, against a simulated Plue cluster,
 until Ctrl-C (which stops every process and removes every temporary directory).
@@ -23,9 +25,11 @@ until Ctrl-C (which stops every process and removes every temporary directory).
                        scrape, evaluation and grouping intervals (default 1; 60 makes a minute last 1s).
                        Certificate thresholds stay real.
   --nodes A,B          node names of the simulated cluster (default: ${defaultTopology.nodes.join(",")})
+  --remote-write       also run a second Prometheus receiving the first one's remote write (a stand-in
+                       for a long-term store, on --receiver-port); the fault receiver-down stops it
 
 Ports (all on ${defaultTopology.host}):
-${portKeys.map((key) => `  ${`${PORT_FLAGS[key].flag} PORT`.padEnd(31)}${PORT_FLAGS[key].component} (default ${defaultTopology[key]})`).join("\n")}
+${portKeys.map((key) => `  ${`${PORT_FLAGS[key].flag} PORT`.padEnd(31)}${PORT_FLAGS[key].component} (default ${defaultPort(key)})`).join("\n")}
   ${`${ALERTMANAGER_PORTS_FLAG} P1,P2`.padEnd(31)}the Alertmanagers' HTTP ports; each gossips on its port + 1 (default ${defaultTopology.alertmanagers.join(",")})`;
 
 export interface UpOptions {
@@ -33,6 +37,8 @@ export interface UpOptions {
   sets: string[];
   timeScale: number;
   topology: LocalTopology;
+  /** Whether a receiving Prometheus runs (topology.receiver is its port). */
+  remoteWrite: boolean;
   help: boolean;
 }
 
@@ -55,6 +61,7 @@ export function parseUpArgs(args: string[]): UpOptions {
       set: { type: "string", multiple: true },
       "time-scale": { type: "string" },
       nodes: { type: "string" },
+      "remote-write": { type: "boolean" },
       [optionName(ALERTMANAGER_PORTS_FLAG)]: { type: "string" },
       ...portOptions,
       help: { type: "boolean", short: "h" },
@@ -69,6 +76,10 @@ export function parseUpArgs(args: string[]): UpOptions {
     const given = text(optionName(PORT_FLAGS[key].flag));
     if (given !== undefined) topology[key] = parsePort(PORT_FLAGS[key].flag, given);
   }
+  // The receiver's port is claimed only when it runs.
+  const remoteWrite = values["remote-write"] === true;
+  if (remoteWrite) topology.receiver ??= DEFAULT_RECEIVER_PORT;
+  else delete topology.receiver;
   const alertmanagers = text(optionName(ALERTMANAGER_PORTS_FLAG));
   if (alertmanagers !== undefined) {
     topology.alertmanagers = alertmanagers
@@ -96,6 +107,7 @@ export function parseUpArgs(args: string[]): UpOptions {
     sets: (values.set as string[] | undefined) ?? [],
     timeScale,
     topology,
+    remoteWrite,
     help: values.help === true,
   };
 }

@@ -1,6 +1,5 @@
 // Value formats the config accepts, each as a zod schema whose message says what is accepted.
 import { z } from "zod";
-import { remoteWriteKey } from "../components.ts";
 
 /** A Prometheus duration: units y, w, d, h, m, s, ms, largest first, e.g. 30d, 12h, 2w3d, 1h30m. */
 export const PROMETHEUS_DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
@@ -288,102 +287,4 @@ export const integerBetween = (min: number, max: number) =>
     .number({ message: `a whole number from ${min} to ${max}` })
     .refine((value) => Number.isInteger(value) && value >= min && value <= max, {
       message: `a whole number from ${min} to ${max}`,
-    });
-
-/**
- * remoteWrite's entries: an https URL, an optional name, and at most one kind of credentials, which
- * go to a Secret Prometheus reads as files. Prometheus' own refusals (two entries of one name, two
- * identical entries, both kinds of authorization) are refused here first.
- */
-export const remoteWriteEndpoints = () =>
-  z
-    .array(
-      z
-        .object({
-          url: httpsUrl(),
-          name: z
-            .string()
-            .regex(/^[\w-]{1,200}$/, { message: "a name of 1 to 200 letters, digits, '_' and '-'" })
-            .optional(),
-          basicAuth: z
-            .object({
-              // Written into prometheus.yml, so not a secret. RFC 7617 forbids ':' in a user-id.
-              username: z
-                .string()
-                .refine((value) => /^[^\s:]{1,256}$/u.test(value) && !hasControlCharacter(value), {
-                  message: "a username of 1 to 256 characters without ':', spaces or control characters",
-                }),
-              // Prometheus trims what it reads from a password file: spaces at either end would be lost.
-              password: z
-                .string()
-                .refine(
-                  (value) =>
-                    value !== "" &&
-                    value.length <= 4096 &&
-                    value === value.trim() &&
-                    !hasControlCharacter(value),
-                  {
-                    message:
-                      "a password of 1 to 4096 characters, without control characters or spaces at either end",
-                  },
-                ),
-            })
-            .strict()
-            .optional(),
-          // Sent as `Authorization: Bearer <token>`, from a file Prometheus trims.
-          bearerToken: z
-            .string()
-            .regex(/^[\x21-\x7e]{1,4096}$/, {
-              message: "a token of 1 to 4096 visible ASCII characters, without spaces",
-            })
-            .optional(),
-        })
-        .strict()
-        .refine((entry) => entry.basicAuth === undefined || entry.bearerToken === undefined, {
-          message:
-            "basicAuth or bearerToken, not both: Prometheus refuses two kinds of authorization on one endpoint",
-        }),
-    )
-    // Each entry is a queue with shards and buffers of its own, and prometheus.yml must fit a ConfigMap.
-    .max(20, { message: "at most 20 remote-write endpoints" })
-    .superRefine((entries, context) => {
-      const hasCredentials = (entry: (typeof entries)[number]) =>
-        entry.basicAuth !== undefined || entry.bearerToken !== undefined;
-      // Prometheus refuses two remote-write entries of one name, and two identical ones.
-      entries.forEach((entry, index) => {
-        const earlier = entries.slice(0, index);
-        if (entry.name !== undefined) {
-          const named = earlier.findIndex((other) => other.name === entry.name);
-          if (named >= 0) {
-            context.addIssue({
-              code: "custom",
-              path: [index, "name"],
-              message: `a name of its own: entry ${named} is named ${JSON.stringify(entry.name)} too, and Prometheus refuses two remote-write entries of one name`,
-            });
-          }
-          // Credential files are named after the entry's name, or after its index when it has none.
-          const unnamed = entries.findIndex(
-            (other, at) =>
-              other.name === undefined &&
-              hasCredentials(other) &&
-              remoteWriteKey(undefined, at) === entry.name,
-          );
-          if (unnamed >= 0 && hasCredentials(entry)) {
-            context.addIssue({
-              code: "custom",
-              path: [index, "name"],
-              message: `a name other than ${JSON.stringify(entry.name)}: entry ${unnamed} has none, and its credentials are filed under that one`,
-            });
-          }
-        } else {
-          const sameUrl = earlier.findIndex((other) => other.name === undefined && other.url === entry.url);
-          if (sameUrl >= 0) {
-            context.addIssue({
-              code: "custom",
-              path: [index, "url"],
-              message: `a name, or a URL of its own: entry ${sameUrl}, unnamed too, sends there, and Prometheus refuses two identical remote-write entries`,
-            });
-          }
-        }
-      });
     });

@@ -26,10 +26,10 @@ import {
   percent,
   pinnedImage,
   postgresDsn,
-  remoteWriteEndpoints,
   storageSize,
 } from "./formats.ts";
 import { defaultImages, type ImageName } from "./images.ts";
+import { remoteWriteEndpoints } from "./remote-write.ts";
 
 export interface KeySpec {
   /** camelCase name used in config files and --set. */
@@ -240,7 +240,7 @@ export const configKeys = {
     description:
       "Remote-write endpoints Prometheus also sends samples to. Their credentials go to a Kubernetes Secret that Prometheus reads as files, never to prometheus.yml",
     accepts:
-      "a list of at most 20 { url: https URL, name?: letters, digits, '_' and '-', and at most one of basicAuth: { username, password } or bearerToken }; names unique, entries without a name at different URLs",
+      "a list of at most 20 { url: https URL, name?: letters, digits, '_' and '-', at most one of basicAuth: { username, password } or bearerToken, queue?: { capacity?, maxShards?, minShards?, maxSamplesPerSend?, batchSendDeadline?, minBackoff?, maxBackoff? }, writeRelabel?: [{ action: keep | drop | replace | labeldrop | labelkeep, sourceLabels, separator?, regex (RE2), targetLabel, replacement? }] }; names unique, entries without a name at different URLs; minShards ≤ maxShards, minBackoff ≤ maxBackoff, capacity ≥ maxSamplesPerSend (Prometheus' defaults where not given)",
     schema: remoteWriteEndpoints(),
     // basicAuth too: given as "user:password" text instead of an object, it is shown nowhere.
     secretFields: ["basicAuth", "password", "bearerToken", "bearer_token", "credentials"],

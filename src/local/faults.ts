@@ -64,6 +64,7 @@ export const FAULT_NAMES = [
   "alertmanager-bad-config",
   "alertmanager-down",
   "ksm-down",
+  "receiver-down",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -125,6 +126,13 @@ export interface AlertmanagerControls {
   start(index: number): Promise<void>;
 }
 
+/** What the faults need of the remote-write receiver (`up --remote-write`). */
+export interface RemoteWriteReceiverControls {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 export interface FaultTargets {
   config: StackConfig;
   cluster?: ClusterSimulator;
@@ -134,6 +142,7 @@ export interface FaultTargets {
   notifications?: NotificationControls;
   prometheus?: PrometheusControls;
   alertmanagers?: AlertmanagerControls;
+  receiver?: RemoteWriteReceiverControls;
 }
 
 export type FaultArea =
@@ -143,7 +152,8 @@ export type FaultArea =
   | "certificate"
   | "notifications"
   | "prometheus"
-  | "alertmanager";
+  | "alertmanager"
+  | "remote-write";
 
 export interface FaultOutcome {
   /** What changed, for a person. */
@@ -655,6 +665,8 @@ export class FaultController {
         return this.targets.prometheus !== undefined;
       case "alertmanager":
         return this.targets.alertmanagers !== undefined;
+      case "remote-write":
+        return this.targets.receiver !== undefined;
     }
   }
 }

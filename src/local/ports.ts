@@ -4,8 +4,9 @@
 import { assertPortFree, type PortClaim, PortInUseError } from "./supervisor.ts";
 import type { LocalTopology } from "./topology.ts";
 
+/** The topology's ports; an optional one (the receiver) is claimed only when the stack runs it. */
 export type PortKey = {
-  [K in keyof LocalTopology]: LocalTopology[K] extends number ? K : never;
+  [K in keyof LocalTopology]-?: LocalTopology[K] extends number | undefined ? K : never;
 }[keyof LocalTopology];
 
 export const PORT_FLAGS: Record<PortKey, { flag: string; component: string }> = {
@@ -21,6 +22,7 @@ export const PORT_FLAGS: Record<PortKey, { flag: string; component: string }> = 
   inbox: { flag: "--inbox-port", component: "inbox" },
   tlsEndpoint: { flag: "--tls-endpoint-port", component: "tls-endpoint" },
   control: { flag: "--control-port", component: "control" },
+  receiver: { flag: "--receiver-port", component: "remote-write receiver" },
 };
 
 /** HTTP ports of the Alertmanager replicas, comma-separated; each also gossips on its port + 1. */
@@ -32,11 +34,10 @@ export interface NamedPortClaim extends PortClaim {
 
 /** Every port the stack will listen on, with who listens and the flag that moves it. */
 export function portClaims(topology: LocalTopology): NamedPortClaim[] {
-  const claims: NamedPortClaim[] = (Object.keys(PORT_FLAGS) as PortKey[]).map((key) => ({
-    host: topology.host,
-    port: topology[key],
-    ...PORT_FLAGS[key],
-  }));
+  const claims: NamedPortClaim[] = (Object.keys(PORT_FLAGS) as PortKey[]).flatMap((key) => {
+    const port = topology[key];
+    return port === undefined ? [] : [{ host: topology.host, port, ...PORT_FLAGS[key] }];
+  });
   topology.alertmanagers.forEach((port, index) => {
     claims.push(
       { host: topology.host, port, flag: ALERTMANAGER_PORTS_FLAG, component: `alertmanager-${index}` },

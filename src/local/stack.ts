@@ -13,6 +13,7 @@ import {
   type AlertmanagerControls,
   FaultController,
   type PrometheusControls,
+  type RemoteWriteReceiverControls,
   type ServiceControls,
 } from "./faults.ts";
 import { type Inbox, startInbox } from "./inbox.ts";
@@ -20,6 +21,7 @@ import { alertmanagersPart } from "./parts/alertmanagers.ts";
 import { blackboxExporterPart, nodeExporterPart, postgresExporterPart } from "./parts/exporters.ts";
 import { plueServicesPart } from "./parts/plue.ts";
 import { prometheusPart } from "./parts/prometheus.ts";
+import { receiverPart } from "./parts/receiver.ts";
 import { PLUE_SERVICE_NAMES } from "./plue/services.ts";
 import { assertPortsFree, PORT_FLAGS, portConflicts } from "./ports.ts";
 import { type LocalPostgres, startPostgres } from "./postgres.ts";
@@ -81,6 +83,8 @@ export interface StackContext {
   /** What the faults do to the local Prometheus and Alertmanagers, once they run. */
   prometheusControls?: PrometheusControls;
   alertmanagerControls?: AlertmanagerControls;
+  /** The remote-write receiver, when the stack runs one (`up --remote-write`). */
+  receiverControls?: RemoteWriteReceiverControls;
   /** Where a person finds each part, in start order. */
   readonly urls: { name: string; url: string }[];
 }
@@ -187,6 +191,7 @@ export const controlPart: StackPart = {
       ...(context.inbox ? { notifications: context.inbox } : {}),
       ...(context.prometheusControls ? { prometheus: context.prometheusControls } : {}),
       ...(context.alertmanagerControls ? { alertmanagers: context.alertmanagerControls } : {}),
+      ...(context.receiverControls ? { receiver: context.receiverControls } : {}),
     });
     const control = await startControlServer({
       host: topology.host,
@@ -224,6 +229,8 @@ export const stackParts: readonly StackPart[] = [
   nodeExporterPart,
   blackboxExporterPart,
   plueServicesPart,
+  // Before Prometheus, so its remote write has somewhere to go from the first sample.
+  receiverPart,
   prometheusPart,
   controlPart,
 ];

@@ -29,7 +29,15 @@ export interface LocalTopology {
   tlsEndpoint: number;
   /** The running stack's control API: `plue-monitoring fault` applies and clears faults through it. */
   control: number;
+  /**
+   * A second Prometheus that receives the first one's remote write (`up --remote-write`), standing in
+   * for a long-term store; absent when the stack runs without it.
+   */
+  receiver?: number;
 }
+
+/** Where the remote-write receiver listens unless `--receiver-port` moves it. */
+export const DEFAULT_RECEIVER_PORT = 9091;
 
 export const defaultTopology: LocalTopology = {
   host: "127.0.0.1",

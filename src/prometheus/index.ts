@@ -117,7 +117,7 @@ function remoteWriteConfigs(
   const dir =
     options.remoteWriteSecretsDir ??
     (deployment.kind === "cluster" ? mounts.prometheusRemoteWriteSecrets : undefined);
-  return config.remoteWrite.map(({ url, name, basicAuth, bearerToken }, index) => {
+  return config.remoteWrite.map(({ url, name, basicAuth, bearerToken, queue, writeRelabel }, index) => {
     const file = (credential: "password" | "bearer-token") => {
       if (dir === undefined)
         throw new Error("the local Prometheus needs a directory for remote-write credentials");
@@ -130,8 +130,44 @@ function remoteWriteConfigs(
       ...(bearerToken !== undefined
         ? { authorization: { type: "Bearer", credentials_file: file("bearer-token") } }
         : {}),
+      ...(queue && Object.keys(queue).length > 0 ? { queue_config: queueConfig(queue) } : {}),
+      ...(writeRelabel && writeRelabel.length > 0
+        ? { write_relabel_configs: writeRelabel.map(writeRelabelConfig) }
+        : {}),
     };
   });
+}
+
+type RemoteWriteEntry = StackConfig["remoteWrite"][number];
+
+/** queue_config: only the fields given; Prometheus keeps its defaults for the rest. */
+function queueConfig(queue: NonNullable<RemoteWriteEntry["queue"]>): Record<string, unknown> {
+  const fields = {
+    capacity: queue.capacity,
+    max_shards: queue.maxShards,
+    min_shards: queue.minShards,
+    max_samples_per_send: queue.maxSamplesPerSend,
+    batch_send_deadline: queue.batchSendDeadline,
+    min_backoff: queue.minBackoff,
+    max_backoff: queue.maxBackoff,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+function writeRelabelConfig(
+  step: NonNullable<RemoteWriteEntry["writeRelabel"]>[number],
+): Record<string, unknown> {
+  if (step.action === "labeldrop" || step.action === "labelkeep") {
+    return { action: step.action, regex: step.regex };
+  }
+  return {
+    source_labels: step.sourceLabels,
+    ...(step.separator !== undefined ? { separator: step.separator } : {}),
+    ...(step.regex !== undefined ? { regex: step.regex } : {}),
+    ...(step.action === "replace" ? { target_label: step.targetLabel } : {}),
+    ...(step.action === "replace" && step.replacement !== undefined ? { replacement: step.replacement } : {}),
+    action: step.action,
+  };
 }
 
 /** The remote-write credential files: file name → value, for the entries that have credentials. */

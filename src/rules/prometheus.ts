@@ -8,6 +8,7 @@
 //
 // Every rule reads Prometheus 3.13 (the cluster) and Debian's 2.42 (the local stack). Where the two
 // differ (test/fixtures/exporters/prometheus.prom lists how), the expression reads both.
+import { durationMs } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { type AlertSpec, alertRule, promql } from "./alert.ts";
 import { prometheus } from "./selectors.ts";
@@ -154,15 +155,24 @@ function remoteWriteRules(config: StackConfig, timing: Timing): AlertRule[] {
     }),
     alertRule(config, {
       name: "PrometheusRemoteWriteBehind",
-      // Per queue: the newest sample queued against the newest one delivered, both 3.x gauges (2.42
-      // has no per-queue queued timestamp, so this has no series there). Before anything is
-      // delivered the second is 0, and the lag reads as the whole timestamp. The 2 minutes are real
-      // time: sends are batched every 5 seconds whatever the time scale.
+      // Per queue: the newest sample queued against the newest one delivered. 3.x has both per queue
+      // (storage/remote/queue_manager.go@v3.13.2); 2.42, which the local stack runs, has only the
+      // process-wide newest sample (prometheus_remote_storage_highest_timestamp_in_seconds,
+      // storage/remote/write.go@v2.42.0, still served but deprecated in 3.13), taken when the first
+      // is missing. Before anything is delivered the second is 0, and the lag reads as the whole
+      // timestamp. The 2 minutes pass through the Timing like the `for`: locally a 2-minute lag is a
+      // simulated one, and the local queue sends at least every second (src/local/parts/receiver.ts).
       expr: promql`
-        max_over_time(prometheus_remote_storage_queue_highest_timestamp_seconds{${prometheus}}[${w5m}])
-        -
-        max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${prometheus}}[${w5m}])
-        > 120`,
+        (
+          max_over_time(prometheus_remote_storage_queue_highest_timestamp_seconds{${prometheus}}[${w5m}])
+          -
+          max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${prometheus}}[${w5m}])
+        or
+          max_over_time(prometheus_remote_storage_highest_timestamp_in_seconds{${prometheus}}[${w5m}])
+          - ignoring (remote_name, url) group_right
+          max_over_time(prometheus_remote_storage_queue_highest_sent_timestamp_seconds{${prometheus}}[${w5m}])
+        )
+        > ${durationMs(timing.duration("2m")) / 1000}`,
       for: timing.duration("15m"),
       severity: "warning",
       summary: `${self}'s remote write to ${queue} is falling behind`,

@@ -1,5 +1,6 @@
 // remoteWrite entries: credentials as basicAuth or bearerToken (never both), nothing unknown, names
-// that key their files, and no password or token in any message, whichever source gave it.
+// that key their files, and no password or token in any message, whichever source gave it; queue
+// tuning and write relabeling within what Prometheus accepts, checked by the real promtool.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,7 +8,10 @@ import { ConfigError, type ConfigProblem } from "../../src/config/errors.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { envLayer, fileLayer, resolveConfig, setLayer } from "../../src/config/resolve.ts";
 import { secretValuesIn, type UserConfig } from "../../src/config/schema.ts";
-import { requiredValues } from "../helpers/config.ts";
+import { cluster } from "../../src/deployment.ts";
+import { prometheusConfig } from "../../src/prometheus/index.ts";
+import { requiredValues, testConfig } from "../helpers/config.ts";
+import { checkClusterConfigSyntax } from "../helpers/promtool.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 
 const dir = tempDir("plue-remote-write-config-");
@@ -190,5 +194,172 @@ describe("remoteWrite credentials", () => {
       sets: ["namespace=monitoring", "domain=plue.dev", "grafanaAdminPassword=pw-123456"],
     });
     expect(config.remoteWrite).toEqual([{ url: URL_B, name: "tenant", bearerToken: TOKEN }]);
+  });
+});
+
+describe("remoteWrite queue and writeRelabel", () => {
+  const EVERY_FIELD = {
+    url: URL_A,
+    name: "long-term",
+    basicAuth: { username: "prometheus", password: PASSWORD },
+    queue: {
+      capacity: 15_000,
+      maxShards: 30,
+      minShards: 2,
+      maxSamplesPerSend: 3000,
+      batchSendDeadline: "10s",
+      minBackoff: "100ms",
+      maxBackoff: "30s",
+    },
+    writeRelabel: [
+      { action: "keep", sourceLabels: ["job"], regex: "api|web|prometheus" },
+      { action: "drop", sourceLabels: ["__name__", "le"], separator: "@", regex: "[a-z_]+_bucket@\\+Inf" },
+      {
+        action: "replace",
+        sourceLabels: ["namespace"],
+        regex: "plue-(\\w+)",
+        targetLabel: "tenant",
+        replacement: "team-$1",
+      },
+      { action: "labeldrop", regex: "pod_template_hash|controller_revision_hash" },
+      { action: "labelkeep", regex: "[a-zA-Z_][a-zA-Z0-9_]*" },
+    ],
+  };
+
+  it("renders every field to queue_config and write_relabel_configs, and promtool accepts them", async () => {
+    const config = testConfig({ remoteWrite: [EVERY_FIELD, { url: URL_B }] } as UserConfig);
+    const yml = prometheusConfig(config, cluster);
+    const [entry, plain] = yml.remote_write as Record<string, unknown>[];
+    expect(entry?.queue_config).toEqual({
+      capacity: 15_000,
+      max_shards: 30,
+      min_shards: 2,
+      max_samples_per_send: 3000,
+      batch_send_deadline: "10s",
+      min_backoff: "100ms",
+      max_backoff: "30s",
+    });
+    expect(entry?.write_relabel_configs).toEqual([
+      { source_labels: ["job"], regex: "api|web|prometheus", action: "keep" },
+      { source_labels: ["__name__", "le"], separator: "@", regex: "[a-z_]+_bucket@\\+Inf", action: "drop" },
+      {
+        source_labels: ["namespace"],
+        regex: "plue-(\\w+)",
+        target_label: "tenant",
+        replacement: "team-$1",
+        action: "replace",
+      },
+      { action: "labeldrop", regex: "pod_template_hash|controller_revision_hash" },
+      { action: "labelkeep", regex: "[a-zA-Z_][a-zA-Z0-9_]*" },
+    ]);
+    // An entry without them keeps Prometheus' defaults: nothing written.
+    expect(plain).toEqual({ url: URL_B });
+
+    const checked = await checkClusterConfigSyntax(yml, dir.path);
+    expect(checked.otherComplaints).toEqual([]);
+    expect(checked.swapped.stderr).toBe("");
+    expect(checked.swapped.code).toBe(0);
+  });
+
+  it("accepts a partial queue, checking relations against Prometheus' defaults", () => {
+    for (const queue of [
+      { maxShards: 10 },
+      { capacity: 2000 },
+      { maxSamplesPerSend: 5000, capacity: 20_000 },
+      { minBackoff: "1s" },
+      { minShards: 50 },
+    ]) {
+      expect(() => resolve([{ url: URL_A, queue }]), JSON.stringify(queue)).not.toThrow();
+    }
+  });
+
+  it("refuses what Prometheus refuses, or what makes no sense, naming the key, the value and what is accepted", () => {
+    const refused: [unknown, string, string][] = [
+      [{ capacity: 0 }, "remoteWrite.0.queue.capacity", "a whole number from 1 to 1000000"],
+      [{ maxShards: 1.5 }, "remoteWrite.0.queue.maxShards", "a whole number from 1 to 1000"],
+      [{ maxSamplesPerSend: -1 }, "remoteWrite.0.queue.maxSamplesPerSend", "a whole number from 1"],
+      [{ batchSendDeadline: "5" }, "remoteWrite.0.queue.batchSendDeadline", "a Prometheus duration"],
+      [{ batchSendDeadline: "1h" }, "remoteWrite.0.queue.batchSendDeadline", "a duration from 100ms to 5m"],
+      [{ minShards: 60 }, "remoteWrite.0.queue.minShards", "at most maxShards (the default 50)"],
+      [
+        { minShards: 4, maxShards: 3 },
+        "remoteWrite.0.queue.minShards",
+        "minShards (4) at most maxShards (3)",
+      ],
+      [{ maxShards: 0 }, "remoteWrite.0.queue.maxShards", "a whole number from 1 to 1000"],
+      [{ maxBackoff: "10ms" }, "remoteWrite.0.queue.maxBackoff", "at least minBackoff (the default 30ms)"],
+      [{ minBackoff: "10s" }, "remoteWrite.0.queue.minBackoff", "maxBackoff (the default 5s)"],
+      [{ capacity: 1000 }, "remoteWrite.0.queue.capacity", "at least maxSamplesPerSend (the default 2000)"],
+      [
+        { maxSamplesPerSend: 20_000 },
+        "remoteWrite.0.queue.maxSamplesPerSend",
+        "capacity (the default 10000)",
+      ],
+      [{ shards: 4 }, "remoteWrite.0.queue", "Unrecognized key"],
+    ];
+    for (const [queue, key, accepted] of refused) {
+      const { problems, text } = refusal([{ url: URL_A, queue }]);
+      expect(
+        problems.map((problem) => problem.key),
+        JSON.stringify(queue),
+      ).toEqual([key]);
+      expect(text, JSON.stringify(queue)).toContain(accepted);
+    }
+  });
+
+  it("refuses relabel steps Prometheus refuses, or whose regex RE2 reads otherwise", () => {
+    const refused: [unknown, string, string][] = [
+      [{ action: "keep", regex: "api" }, "remoteWrite.0.writeRelabel.0.sourceLabels", ""],
+      [
+        { action: "drop", sourceLabels: [], regex: "x" },
+        "remoteWrite.0.writeRelabel.0.sourceLabels",
+        "at least one",
+      ],
+      [{ action: "keep", sourceLabels: ["job"] }, "remoteWrite.0.writeRelabel.0.regex", ""],
+      [{ action: "replace", sourceLabels: ["job"] }, "remoteWrite.0.writeRelabel.0.targetLabel", ""],
+      [
+        { action: "replace", sourceLabels: ["job"], targetLabel: "team-name" },
+        "remoteWrite.0.writeRelabel.0.targetLabel",
+        "a label name",
+      ],
+      [
+        { action: "labeldrop", sourceLabels: ["job"], regex: "x" },
+        "remoteWrite.0.writeRelabel.0",
+        "Unrecognized key",
+      ],
+      [
+        { action: "keep", sourceLabels: ["job"], regex: "(?i)api" },
+        "remoteWrite.0.writeRelabel.0.regex",
+        "RE2",
+      ],
+      [
+        { action: "keep", sourceLabels: ["job"], regex: "a(b" },
+        "remoteWrite.0.writeRelabel.0.regex",
+        "( without its )",
+      ],
+      [
+        { action: "keep", sourceLabels: ["job"], regex: "\\p" },
+        "remoteWrite.0.writeRelabel.0.regex",
+        "escape",
+      ],
+      [
+        { action: "hashmod", sourceLabels: ["job"], regex: "x" },
+        "remoteWrite.0.writeRelabel.0.action",
+        '"keep", "drop"',
+      ],
+      [
+        { action: "keep", sourceLabels: ["job-name"], regex: "x" },
+        "remoteWrite.0.writeRelabel.0.sourceLabels.0",
+        "",
+      ],
+    ];
+    for (const [step, key, accepted] of refused) {
+      const { problems, text } = refusal([{ url: URL_A, writeRelabel: [step] }]);
+      expect(
+        problems.map((problem) => problem.key),
+        JSON.stringify(step),
+      ).toEqual([key]);
+      expect(text, JSON.stringify(step)).toContain(accepted);
+    }
   });
 });

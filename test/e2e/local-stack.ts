@@ -60,6 +60,8 @@ export async function startStack(options: {
   timeScale: number;
   config?: UserConfig;
   readyTimeoutMs?: number;
+  /** More flags of `up`, such as --remote-write. */
+  extraArgs?: string[];
 }): Promise<RunningStack> {
   const dir = tempDir("plue-e2e-config-");
   const configFile = join(dir.path, "plue-monitoring.config.json");
@@ -74,6 +76,7 @@ export async function startStack(options: {
     ...portKeys.flatMap((key) => [PORT_FLAGS[key].flag, String(ports[key])]),
     "--alertmanager-ports",
     am.join(","),
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, [join(repo, "bin", "plue-monitoring.mjs"), ...args], {
     cwd: repo,
@@ -176,8 +179,10 @@ export async function notifications(stack: RunningStack): Promise<Notification[]
 export async function instantQuery(
   stack: RunningStack,
   expr: string,
+  options: { at?: number; on?: "prometheus" | "receiver" } = {},
 ): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const url = `${stack.url("prometheus")}/api/v1/query?query=${encodeURIComponent(expr)}`;
+  const time = options.at === undefined ? "" : `&time=${options.at}`;
+  const url = `${stack.url(options.on ?? "prometheus")}/api/v1/query?query=${encodeURIComponent(expr)}${time}`;
   const body = await getJson<{
     data: { result: { metric: Record<string, string>; value: [number, string] }[] };
   }>(url);

@@ -5,7 +5,8 @@
 // labels within its `for` plus scrape, evaluation and group_wait (and the windows the expression
 // reads), and clearing it delivers the resolution; every dashboard panel answers; the services meet
 // the metric contract; an Alertmanager killed mid-incident loses no notification and doubles none;
-// and stopping leaves no process and no directory behind.
+// and stopping leaves no process and no directory behind. With --remote-write, a receiver outage
+// of a real minute (an hour at this scale) raises PrometheusRemoteWriteBehind and loses no sample.
 //
 // Faults that act on different things run at the same time, in lanes: each lane's faults share a
 // target (the api, the certificate, a pod, a node) and run one after the other.
@@ -20,8 +21,9 @@ import type { LocalDeployment } from "../../src/deployment.ts";
 import { FAULT_NAMES, type FaultName, findFault } from "../../src/local/faults.ts";
 import type { Notification } from "../../src/local/inbox.ts";
 import { peerTimeout } from "../../src/local/parts/alertmanagers.ts";
+import { LOCAL_RECEIVER_NAME, withLocalReceiver } from "../../src/local/parts/receiver.ts";
 import { localTiming } from "../../src/local/stack.ts";
-import { defaultTopology } from "../../src/local/topology.ts";
+import { DEFAULT_RECEIVER_PORT, defaultTopology } from "../../src/local/topology.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { type AlertRule, isAlertRule } from "../../src/rules/types.ts";
 import { testConfig } from "../helpers/config.ts";
@@ -43,7 +45,11 @@ import {
 const SCALE = 60;
 const config = testConfig();
 const timing = localTiming(config, SCALE);
-const alertRules = ruleFiles(config, timing)
+// The stack runs with --remote-write: its rules include those of the receiver's queue.
+const alertRules = ruleFiles(
+  withLocalReceiver(config, { ...defaultTopology, receiver: DEFAULT_RECEIVER_PORT }),
+  timing,
+)
   .flatMap((file) => file.groups.flatMap((group) => group.rules))
   .filter(isAlertRule);
 
@@ -102,6 +108,9 @@ const DELAYS: Partial<Record<FaultName, { leadIn?: string; leadOut?: string; rea
   // Most scrapes of 5 minutes must have failed (TargetDown), then succeeded again.
   "ksm-down": { leadIn: "5m", leadOut: "5m" },
   "alertmanager-down": { leadIn: "5m", leadOut: "5m" },
+  // The delivered sample must fall 2 minutes behind the newest; once the receiver is back, it
+  // restarts (a WAL replay) and the queue's next retry (at most 1s later) sends the backlog.
+  "receiver-down": { leadIn: "2m", realMs: 5_000 },
   // A notification must first fail: CriticalMemoryUsage fires alongside (no window, its 5m `for`,
   // group_wait), Alertmanager's sends fail and retry, and the failed share shows once two scrapes of
   // its counters differ (measured 13 to 24 s in all); after, the failed share of 15 minutes drains.
@@ -220,12 +229,18 @@ const measured: {
 
 beforeAll(async () => {
   const began = Date.now();
-  stack = await startStack({ timeScale: SCALE });
+  stack = await startStack({ timeScale: SCALE, extraArgs: ["--remote-write"] });
   startupMs = Date.now() - began;
 });
 
 afterAll(async () => {
   await stack?.stop();
+  if (remoteWriteCounts) {
+    const { source, receiver, rangeS } = remoteWriteCounts;
+    console.log(
+      `receiver outage of ${OUTAGE_MS / 1000}s, samples over ${rangeS}s: source ${source}, receiver ${receiver} (${((100 * receiver) / source).toFixed(2)}%)`,
+    );
+  }
   if (measured.length > 0) {
     console.log(
       [
@@ -332,6 +347,102 @@ async function exerciseOnce(fault: FaultName): Promise<void> {
   measured.push({ fault, alert, firingMs, boundMs, resolvedMs, resolvedBoundMs: resolvedBound });
 }
 
+/** A real minute: an hour at time scale 60. */
+const OUTAGE_MS = 60_000;
+/** What the receiver outage measured, printed after the run. */
+let remoteWriteCounts: { source: number; receiver: number; rangeS: number } | undefined;
+
+/**
+ * receiver-down for OUTAGE_MS: PrometheusRemoteWriteBehind reaches its receivers during the outage and
+ * resolves after it; then, once the queue has delivered past a chosen instant, the receiver holds as
+ * many samples of the outage (and a margin on either side) as the source.
+ */
+async function receiverOutage(): Promise<void> {
+  const fault = "receiver-down";
+  const alert = findFault(fault).alert;
+  const rule = ruleOf(alert);
+  const receivers = receiversOf(rule.labels.severity);
+  const before = Math.max(0, ...(await notifications(stack)).map((n) => n.id));
+  const applied = Date.now();
+  const { labels } = await applyFault(stack, fault);
+  expect(labels).toEqual({ remote_name: LOCAL_RECEIVER_NAME });
+  try {
+    const arrivedFor = async (status: "firing" | "resolved", after: number) => {
+      const inbox = (await notifications(stack)).filter((n) => n.id > after && n.status === status);
+      const found = receivers.map((receiver) =>
+        inbox.find((n) => n.receiver === receiver && about(n, alert, labels)),
+      );
+      return found.every((n) => n !== undefined) ? (found as Notification[]) : undefined;
+    };
+    const boundMs = firingBoundMs(fault);
+    expect(boundMs).toBeLessThan(OUTAGE_MS);
+    const firing = await poll(
+      `${fault}: ${alert} firing at ${receivers.join(" and ")}`,
+      () => arrivedFor("firing", before),
+      boundMs,
+      () => explainAlert(alert, before),
+    );
+    const firingMs = Math.max(...firing.map((n) => Date.parse(n.receivedAt))) - applied;
+    const inProm = (await prometheusAlerts(stack)).filter((a) => a.labels.alertname === alert);
+    expect(inProm.map((a) => `${a.labels.remote_name} ${a.state}`)).toEqual([
+      `${LOCAL_RECEIVER_NAME} firing`,
+    ]);
+
+    await new Promise((resolve) => setTimeout(resolve, applied + OUTAGE_MS - Date.now()));
+    const cleared = Date.now();
+    await clearFault(stack, fault);
+    const resolvedBound = resolvedBoundMs(fault);
+    const resolved = await poll(
+      `${fault}: ${alert} resolved at ${receivers.join(" and ")}`,
+      () => arrivedFor("resolved", Math.max(...firing.map((n) => n.id))),
+      resolvedBound,
+      () => explainAlert(alert, before),
+    );
+    const resolvedMs = Math.max(...resolved.map((n) => Date.parse(n.receivedAt))) - cleared;
+    measured.push({ fault, alert, firingMs, boundMs, resolvedMs, resolvedBoundMs: resolvedBound });
+
+    // Compare at an instant after the outage that the queue has delivered past.
+    const at = Math.ceil(cleared / 1000) + 5;
+    const sent = `max(prometheus_remote_storage_queue_highest_sent_timestamp_seconds{remote_name="${LOCAL_RECEIVER_NAME}"})`;
+    await poll(
+      `remote write delivered past ${at}`,
+      async () => {
+        const [result] = await instantQuery(stack, sent);
+        return Date.now() / 1000 > at + 1 && Number(result?.value[1]) >= at + 1 ? true : undefined;
+      },
+      60_000,
+      async () => JSON.stringify(await instantQuery(stack, sent)),
+    );
+    // The outage and 15s on either side: every sample of `up` (each target of every job) and of a
+    // few families of many series each. One sum per metric name: count_over_time drops the name, and
+    // Prometheus 2.42 refuses a range over several names whose series then share a label set.
+    const rangeS = at - Math.floor(applied / 1000) + 15;
+    const counted = [
+      "up",
+      "scrape_samples_scraped",
+      "kube_pod_info",
+      "kube_pod_status_phase",
+      "prometheus_tsdb_head_series",
+      "http_server_request_duration_seconds_bucket",
+    ];
+    const samples = async (on: "prometheus" | "receiver") => {
+      const [result] = await instantQuery(
+        stack,
+        counted.map((name) => `(sum(count_over_time(${name}[${rangeS}s])) or vector(0))`).join(" + "),
+        { at, on },
+      );
+      return Number(result?.value[1] ?? 0);
+    };
+    const [source, received] = await Promise.all([samples("prometheus"), samples("receiver")]);
+    remoteWriteCounts = { source, receiver: received, rangeS };
+    expect(source).toBeGreaterThan(0);
+    expect(received / source).toBeGreaterThanOrEqual(0.98);
+  } finally {
+    if ((await stackStatus(stack)).activeFaults.includes(fault))
+      await clearFault(stack, fault).catch(() => {});
+  }
+}
+
 describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
   it("prints progress, every URL and a healthy summary", () => {
     const out = stack.output.stdout;
@@ -349,11 +460,12 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
       `${stack.url("web")}/`,
       `${stack.url("electric")}/v1/shape?table=repositories`,
       `${stack.url("control")}/faults`,
+      `${stack.url("receiver")}/classic/graph`,
     ]) {
       expect(out).toContain(url);
     }
     // Every target up (the count is prometheus.yml's), and only the Watchdog firing.
-    expect(out).toMatch(/^healthy: all 15 components ready; (\d+)\/\1 targets up; firing: Watchdog$/m);
+    expect(out).toMatch(/^healthy: all 16 components ready; (\d+)\/\1 targets up; firing: Watchdog$/m);
     expect(stack.output.stderr).toBe("");
   });
 
@@ -441,6 +553,8 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
       lane(["node-memory-pressure", "node-disk-pressure"]),
       lane(["deployment-stuck"]),
       lane(["rollout-unobserved"]),
+      // The remote-write receiver: nothing else touches it.
+      receiverOutage(),
     ];
     const results = await Promise.allSettled(lanes);
     const failures = results.flatMap((result) =>

@@ -32,9 +32,9 @@ function capture() {
 }
 
 describe("the fault registry", () => {
-  it("has 30 faults: one for each of the seed's alerts and EndpointDown, seven for the stack itself", () => {
+  it("has 31 faults: one for each of the seed's alerts and EndpointDown, eight for the stack itself", () => {
     expect(faults.map((fault) => fault.name)).toEqual([...FAULT_NAMES]);
-    expect(FAULT_NAMES).toHaveLength(30);
+    expect(FAULT_NAMES).toHaveLength(31);
     const alerts = faults.map((fault) => fault.alert);
     expect(new Set(alerts.slice(0, 23)).size).toBe(23);
     expect(alerts).toContain("EndpointDown");
@@ -43,6 +43,7 @@ describe("the fault registry", () => {
       "AlertmanagerFailedToSendAlerts",
       "AlertmanagerFailedToSendAlerts",
       "PrometheusBadConfig",
+      "PrometheusRemoteWriteBehind",
       "PrometheusRuleFailures",
       "TargetDown",
       "TargetDown",

@@ -24,12 +24,20 @@ describe("plue-monitoring up: flags", () => {
 
   it("has a port flag for every port of the topology", () => {
     const args = portKeys.flatMap((key, index) => [PORT_FLAGS[key].flag, String(20_000 + index)]);
-    const { topology } = parseUpArgs([...args, "--alertmanager-ports", "30000,30002", "--time-scale", "60"]);
+    // The receiver's port is part of the topology only with --remote-write.
+    const { topology } = parseUpArgs([
+      ...args,
+      "--alertmanager-ports",
+      "30000,30002",
+      "--time-scale",
+      "60",
+      "--remote-write",
+    ]);
     portKeys.forEach((key, index) => {
       expect(topology[key]).toBe(20_000 + index);
     });
     expect(topology.alertmanagers).toEqual([30000, 30002]);
-    expect(Object.keys(topology).sort()).toEqual(Object.keys(defaultTopology).sort());
+    expect(Object.keys(topology).sort()).toEqual([...Object.keys(defaultTopology), "receiver"].sort());
   });
 
   it.each([

@@ -3,6 +3,7 @@
 // scrape target or an Alertmanager that is gone. Each is real here: the inbox's stand-ins answer 500,
 // Prometheus and Alertmanager really reload a broken file, the process really stops.
 import type { Fault, FaultOutcome, FaultTargets } from "../faults.ts";
+import { LOCAL_RECEIVER_NAME } from "../parts/receiver.ts";
 
 function required<T>(value: T | undefined, fault: string, what: string): T {
   if (value === undefined) throw new Error(`${fault} needs ${what}, which this stack does not run`);
@@ -29,6 +30,15 @@ function notifierFault(name: "slack-down" | "pagerduty-down", receiver: "slack" 
       return outcome(`${receiver} accepts notifications again`);
     },
   };
+}
+
+function receiver(targets: FaultTargets) {
+  if (targets.receiver === undefined) {
+    throw new Error(
+      "receiver-down needs the remote-write receiver, which runs only with `plue-monitoring up --remote-write`",
+    );
+  }
+  return targets.receiver;
 }
 
 /** The Alertmanager the faults act on: the second, so the first keeps sending. */
@@ -121,6 +131,24 @@ export const monitoringStackFaults: readonly Fault[] = [
         false,
       );
       return { message: "kube-state-metrics serves again", labels: { job: "kube-state-metrics" } };
+    },
+  },
+  {
+    name: "receiver-down",
+    alert: "PrometheusRemoteWriteBehind",
+    description:
+      "the remote-write receiver stops (up --remote-write); Prometheus keeps the samples in its WAL and sends them once it is back",
+    area: "remote-write",
+    apply: async (targets: FaultTargets) => {
+      await receiver(targets).stop();
+      return { message: "the remote-write receiver stopped", labels: { remote_name: LOCAL_RECEIVER_NAME } };
+    },
+    clear: async (targets: FaultTargets) => {
+      await receiver(targets).start();
+      return {
+        message: "the remote-write receiver runs again",
+        labels: { remote_name: LOCAL_RECEIVER_NAME },
+      };
     },
   },
 ];

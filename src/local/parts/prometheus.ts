@@ -14,6 +14,7 @@ import type { PrometheusControls } from "../faults.ts";
 import { PORT_FLAGS } from "../ports.ts";
 import type { StackContext, StackPart } from "../stack.ts";
 import { delay } from "../supervisor.ts";
+import { withLocalReceiver } from "./receiver.ts";
 
 export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 
@@ -100,7 +101,9 @@ function prometheusControls(
 export const prometheusPart: StackPart = {
   name: "prometheus",
   async start(context: StackContext) {
-    const { deployment, config, supervisor } = context;
+    const { deployment, supervisor } = context;
+    // With `up --remote-write`, one more remote_write entry (the receiver) and the rules that watch it.
+    const config = withLocalReceiver(context.config, deployment.topology);
     const { host, prometheus: port } = deployment.topology;
     // Empty until the targets answer: the rule_files glob matches nothing yet.
     mkdirSync(deployment.rulesDir, { recursive: true });
