@@ -1,23 +1,26 @@
 // The server under load in bench/instrument.ts, in a process of its own: a small JSON API on
-// node:http, bare or wrapped by instrumentRequestListener. Prints its port, runs until SIGTERM;
-// GET /__cpu answers its CPU usage so far.
-//   node --import tsx bench/instrument-server.ts bare|instrumented
-import { createServer, type RequestListener } from "node:http";
+// node:http, bare, wrapped by instrumentRequestListener, or measured by the OpenTelemetry SDK
+// (bench/instrument-otel.ts). Prints its port, runs until SIGTERM; GET /__cpu answers its CPU usage
+// so far.
+//   node --import tsx bench/instrument-server.ts bare|instrumented|otel
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
 import {
   createServiceMetrics,
   instrumentRequestListener,
   metricsRequestListener,
 } from "../src/instrument/index.ts";
+import { createOtelInstrumentation } from "./instrument-otel.ts";
 
 const variant = process.argv[2];
-if (variant !== "bare" && variant !== "instrumented") {
-  console.error("usage: instrument-server.ts bare|instrumented");
+if (variant !== "bare" && variant !== "instrumented" && variant !== "otel") {
+  console.error("usage: instrument-server.ts bare|instrumented|otel");
   process.exit(2);
 }
 
 const USER = /^\/users\/(\d+)$/;
+const otel = variant === "otel" ? createOtelInstrumentation() : undefined;
 const metrics = createServiceMetrics();
-const serveMetrics = metricsRequestListener(metrics);
+const serveMetrics = otel ? otel.metricsListener : metricsRequestListener(metrics);
 
 const app: RequestListener = (request, response) => {
   const id = USER.exec(request.url ?? "")?.[1];
@@ -31,13 +34,14 @@ const app: RequestListener = (request, response) => {
     .end(JSON.stringify({ id, name: `user ${id}` }));
 };
 
+const route = (request: IncomingMessage) =>
+  request.url === "/metrics" ? "/metrics" : USER.test(request.url ?? "") ? "/users/:id" : undefined;
 const listener =
   variant === "bare"
     ? app
-    : instrumentRequestListener(metrics, app, {
-        route: (request) =>
-          request.url === "/metrics" ? "/metrics" : USER.test(request.url ?? "") ? "/users/:id" : undefined,
-      });
+    : otel
+      ? otel.instrument(app, route)
+      : instrumentRequestListener(metrics, app, { route });
 // CPU time this process has used, read by the benchmark around each run; answered outside the
 // listener under test so both variants pay the same for it.
 const server = createServer((request, response) => {

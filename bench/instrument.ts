@@ -1,8 +1,9 @@
-// Requests per second of a small node:http server, bare and instrumented, in one run; prints the
-// ratios. The servers run in child processes, the load generator (autocannon) in this one. Both
-// servers stay up and the rounds alternate between them; each ratio is the median of the rounds'
-// pairs, so load from elsewhere on the machine weighs on both alike. Server CPU time per request is
-// printed too: it is steadier than throughput on a busy machine.
+// Requests per second of a small node:http server, bare, instrumented (plue-monitoring/instrument)
+// and measured by the OpenTelemetry SDK (bench/instrument-otel.ts), in one run; prints the ratios to
+// bare. The servers run in child processes, the load generator (autocannon) in this one. All servers
+// stay up and each round runs every variant, in an order that rotates from round to round; each ratio
+// is the median of the rounds' ratios, so load from elsewhere on the machine weighs on all alike.
+// Server CPU time per request is printed too: it is steadier than throughput on a busy machine.
 //   npm run bench [-- --duration SECONDS --connections N --rounds N]
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -11,7 +12,11 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { parseExposition } from "../src/instrument/contract/parse-exposition.ts";
 
-type Variant = "bare" | "instrumented";
+const VARIANTS = ["bare", "instrumented", "otel"] as const;
+type Variant = (typeof VARIANTS)[number];
+/** The variants compared with bare. */
+const MEASURED = ["instrumented", "otel"] as const;
+type Measured = (typeof MEASURED)[number];
 
 interface Run {
   rps: number;
@@ -70,7 +75,7 @@ async function measure(variant: Variant, base: string): Promise<Run> {
   return { rps: result.requests.average, p99: result.latency.p99, served, cpuPerRequest: cpu / served };
 }
 
-/** The instrumented server really counted what it served: its /users/:id count, warm-up included. */
+/** An instrumented server really counted what it served: its /users/:id count, warm-up included. */
 async function countedRequests(base: string): Promise<number> {
   const families = parseExposition(await (await fetch(`${base}/metrics`)).text());
   const counted = families
@@ -86,7 +91,11 @@ function median(numbers: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
 }
 
-const servers = { bare: await startServer("bare"), instrumented: await startServer("instrumented") };
+const servers = {
+  bare: await startServer("bare"),
+  instrumented: await startServer("instrumented"),
+  otel: await startServer("otel"),
+};
 try {
   console.log(
     `node:http, GET /users/42, ${connections} connections, ${duration}s × ${rounds} rounds per variant`,
@@ -95,48 +104,63 @@ try {
   for (const { base } of Object.values(servers)) {
     await autocannon({ url: `${base}/users/42`, connections, duration: 1 });
   }
-  const runs: Record<Variant, Run[]> = { bare: [], instrumented: [] };
-  const rpsRatios: number[] = [];
-  const cpuRatios: number[] = [];
+  const runs: Record<Variant, Run[]> = { bare: [], instrumented: [], otel: [] };
+  const rpsRatios: Record<Measured, number[]> = { instrumented: [], otel: [] };
+  const cpuRatios: Record<Measured, number[]> = { instrumented: [], otel: [] };
   for (let round = 1; round <= rounds; round++) {
-    const order: Variant[] = round % 2 === 1 ? ["bare", "instrumented"] : ["instrumented", "bare"];
-    const pair: Partial<Record<Variant, Run>> = {};
+    // Each variant takes each place in the order in turn.
+    const order = VARIANTS.map((_, index) => VARIANTS[(index + round - 1) % VARIANTS.length] as Variant);
+    const trio: Partial<Record<Variant, Run>> = {};
     for (const variant of order) {
       const run = await measure(variant, servers[variant].base);
-      pair[variant] = run;
+      trio[variant] = run;
       runs[variant].push(run);
       console.log(
         `  round ${round}  ${variant.padEnd(12)}  ${Math.round(run.rps).toString().padStart(7)} req/s  ` +
           `p99 ${run.p99} ms  server CPU ${run.cpuPerRequest.toFixed(1)} µs/request`,
       );
     }
-    const { bare, instrumented } = pair as Record<Variant, Run>;
-    rpsRatios.push(instrumented.rps / bare.rps);
-    cpuRatios.push(instrumented.cpuPerRequest / bare.cpuPerRequest);
+    const { bare } = trio as Record<Variant, Run>;
+    for (const variant of MEASURED) {
+      const run = trio[variant] as Run;
+      rpsRatios[variant].push(run.rps / bare.rps);
+      cpuRatios[variant].push(run.cpuPerRequest / bare.cpuPerRequest);
+    }
   }
-  const served = runs.instrumented.reduce((sum, run) => sum + run.served, 0);
-  const counted = await countedRequests(servers.instrumented.base);
-  if (counted < served)
-    throw new Error(`the instrumented server counted ${counted} requests, ${served} were served`);
+  const served = (variant: Variant) => runs[variant].reduce((sum, run) => sum + run.served, 0);
+  const counted: Record<Measured, number> = { instrumented: 0, otel: 0 };
+  for (const variant of MEASURED) {
+    counted[variant] = await countedRequests(servers[variant].base);
+    if (counted[variant] < served(variant))
+      throw new Error(
+        `the ${variant} server counted ${counted[variant]} requests, ${served(variant)} were served`,
+      );
+  }
 
   const mean = (variant: Variant, of: (run: Run) => number) =>
     runs[variant].reduce((sum, run) => sum + of(run), 0) / runs[variant].length;
   const list = (numbers: readonly number[]) => numbers.map((value) => value.toFixed(3)).join(" ");
-  for (const variant of ["bare", "instrumented"] as const) {
+  for (const variant of VARIANTS) {
     console.log(
       `${variant.padEnd(12)}  ${Math.round(mean(variant, (run) => run.rps))} req/s, ` +
         `${mean(variant, (run) => run.cpuPerRequest).toFixed(1)} µs server CPU per request (means)`,
     );
   }
-  console.log(
-    `the instrumented server's histogram counted ${counted} requests (${served} measured, plus warm-up)`,
-  );
-  console.log(
-    `ratio instrumented/bare, requests per second: ${median(rpsRatios).toFixed(3)} (rounds: ${list(rpsRatios)})`,
-  );
-  console.log(
-    `ratio instrumented/bare, CPU per request:     ${median(cpuRatios).toFixed(3)} (rounds: ${list(cpuRatios)})`,
-  );
+  for (const variant of MEASURED) {
+    console.log(
+      `the ${variant} server's histogram counted ${counted[variant]} requests (${served(variant)} measured, plus warm-up)`,
+    );
+  }
+  for (const variant of MEASURED) {
+    console.log(
+      `ratio ${variant}/bare, requests per second: ${median(rpsRatios[variant]).toFixed(3)} (rounds: ${list(rpsRatios[variant])})`,
+    );
+  }
+  for (const variant of MEASURED) {
+    console.log(
+      `ratio ${variant}/bare, CPU per request: ${median(cpuRatios[variant]).toFixed(3)} (rounds: ${list(cpuRatios[variant])})`,
+    );
+  }
 } finally {
   await Promise.all(Object.values(servers).map(({ child }) => stopServer(child)));
 }

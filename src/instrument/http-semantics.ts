@@ -32,6 +32,7 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 export const OTHER_METHOD = "_OTHER";
 
 export function normalizeMethod(method: string | undefined): string {
+  if (method !== undefined && KNOWN_METHODS.has(method)) return method; // as clients send it, no copy
   const upper = (method ?? "").toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : OTHER_METHOD;
 }

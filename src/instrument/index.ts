@@ -29,6 +29,7 @@ export {
   metricsRequestListener,
   type RouteResolver,
 } from "./node-http.ts";
+export type { DurationLabels, RequestHistogram } from "./request-histogram.ts";
 export {
   createServiceMetrics,
   type EndRequest,

@@ -21,8 +21,10 @@ export function instrumentRequestListener(
 ): RequestListener {
   return (request, response) => {
     const end = metrics.startRequest(request.method);
-    // "close" follows "finish", and also comes alone when the client goes away mid-response.
-    response.once("close", () => end(resolveRoute(options.route, request), response.statusCode));
+    // "close" follows "finish", and also comes alone when the client goes away mid-response. A
+    // response emits it at most once (nodejs/node lib/_http_server.js@v20.20.2, emitCloseNT checks
+    // _closed; end() ignores a second call anyway), so `on` does, without `once`'s wrapper.
+    response.on("close", () => end(resolveRoute(options.route, request), response.statusCode));
     listener(request, response);
   };
 }

@@ -1,14 +1,14 @@
 // The metrics object a service creates once: its registry, the request histogram and in-flight
 // gauge, and the timing primitive every framework adapter shares.
-import { collectDefaultMetrics, Gauge, Histogram, type Metric, Registry, register } from "prom-client";
+import { collectDefaultMetrics, Gauge, type Metric, Registry, register } from "prom-client";
 import {
   ACTIVE_REQUESTS,
   DURATION_BUCKETS,
   normalizeMethod,
   REQUEST_DURATION,
-  REQUEST_DURATION_LABELS,
   UNMATCHED_ROUTE,
 } from "./http-semantics.ts";
+import { RequestHistogram } from "./request-histogram.ts";
 
 export interface ServiceMetricsOptions {
   /**
@@ -23,14 +23,12 @@ export interface ServiceMetricsOptions {
   buckets?: readonly number[];
 }
 
-type DurationLabel = (typeof REQUEST_DURATION_LABELS)[number];
-
 /** Ends one request's measurement; calling it again does nothing. */
 export type EndRequest = (route: string | undefined, statusCode: number) => void;
 
 export interface ServiceMetrics {
   readonly registry: Registry;
-  readonly requestDuration: Histogram<DurationLabel>;
+  readonly requestDuration: RequestHistogram;
   readonly activeRequests: Gauge;
   /** Counts the request as active and starts its clock. */
   startRequest(method: string | undefined): EndRequest;
@@ -40,19 +38,17 @@ export interface ServiceMetrics {
 
 export function createServiceMetrics(options: ServiceMetricsOptions = {}): ServiceMetrics {
   const registry = options.registry === "default" ? register : (options.registry ?? new Registry());
-  const requestDuration = reuseOrCreate(
-    registry,
-    REQUEST_DURATION,
-    Histogram,
-    () =>
-      new Histogram({
-        name: REQUEST_DURATION,
-        help: "Duration of HTTP server requests",
-        labelNames: REQUEST_DURATION_LABELS,
-        buckets: [...(options.buckets ?? DURATION_BUCKETS)],
-        registers: [registry],
-      }),
-  );
+  const requestDuration = reuseOrCreate(registry, REQUEST_DURATION, RequestHistogram, () => {
+    const histogram = new RequestHistogram({
+      name: REQUEST_DURATION,
+      help: "Duration of HTTP server requests",
+      buckets: options.buckets ?? DURATION_BUCKETS,
+    });
+    // prom-client types registerMetric for its own classes; the Registry needs only the metric
+    // interface RequestHistogram has (name, help, type, aggregator, get, reset).
+    registry.registerMetric(histogram as unknown as Metric);
+    return histogram;
+  });
   const activeRequests = reuseOrCreate(
     registry,
     ACTIVE_REQUESTS,
@@ -78,12 +74,10 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       if (ended) return;
       ended = true;
       activeRequests.dec();
-      requestDuration.observe(
-        {
-          http_request_method: methodLabel,
-          http_route: route || UNMATCHED_ROUTE,
-          http_response_status_code: String(statusCode),
-        },
+      requestDuration.record(
+        methodLabel,
+        route || UNMATCHED_ROUTE,
+        statusCode,
         (performance.now() - started) / 1000,
       );
     };
@@ -102,13 +96,13 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
  * The metric already registered under `name` (a second createServiceMetrics on a shared registry,
  * or a module reloaded in development), else a new one: registering a name twice throws.
  */
-function reuseOrCreate<T extends Metric>(
+function reuseOrCreate<T extends Metric | RequestHistogram>(
   registry: Registry,
   name: string,
   kind: abstract new (...args: never[]) => T,
   create: () => T,
 ): T {
-  const existing = registry.getSingleMetric(name);
+  const existing: unknown = registry.getSingleMetric(name);
   if (existing === undefined) return create();
   if (existing instanceof kind) return existing;
   throw new Error(`${name} is already registered in this registry as another kind of metric`);
