@@ -52,13 +52,6 @@ export const kubeStateMetrics: readonly CatalogMetric[] = [
     help: 'A container\'s limit: resource="cpu" in cores, resource="memory" in bytes; absent without a limit',
   },
   {
-    name: "kube_pod_container_resource_requests",
-    type: "gauge",
-    labels: [...container, "node", "resource", "unit"],
-    jobs: job,
-    help: 'A container\'s request: resource="cpu" in cores, resource="memory" in bytes',
-  },
-  {
     name: "kube_deployment_spec_replicas",
     type: "gauge",
     labels: deployment,
@@ -106,13 +99,6 @@ export const kubeStateMetrics: readonly CatalogMetric[] = [
     labels: ["node"],
     jobs: job,
     help: "1 while the node is cordoned",
-  },
-  {
-    name: "kube_node_status_allocatable",
-    type: "gauge",
-    labels: ["node", "resource", "unit"],
-    jobs: job,
-    help: "Resources of a node available to pods",
   },
   {
     name: "kube_persistentvolumeclaim_access_mode",

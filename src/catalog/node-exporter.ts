@@ -40,11 +40,4 @@ export const nodeExporterMetrics: readonly CatalogMetric[] = [
     jobs: job,
     help: "Filesystem space available to unprivileged users",
   },
-  {
-    name: "node_load1",
-    type: "gauge",
-    labels: ["node"],
-    jobs: job,
-    help: "1-minute load average",
-  },
 ];

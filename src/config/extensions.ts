@@ -13,7 +13,7 @@ const JOB_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Longer names only make every rule, panel and series that holds them bigger. */
 const MAX_NAME = 200;
 
-const metricName = () =>
+export const metricName = () =>
   z.string().refine((name) => name.length <= MAX_NAME && METRIC_NAME.test(name), {
     message: `a metric name of at most ${MAX_NAME} characters: letters, digits, '_' and ':', not starting with a digit`,
   });

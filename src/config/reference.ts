@@ -4,16 +4,16 @@ import { keySpecs } from "./schema.ts";
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("<", "&lt;");
 
-function shownDefault(value: unknown): string {
+function shownDefault(key: string, value: unknown): string {
   if (value === undefined) return "required";
-  if (typeof value === "object" && value !== null && !Array.isArray(value)) return "see src/config/images.ts";
+  if (key === "images") return "see src/config/images.ts";
   return `\`${JSON.stringify(value)}\``;
 }
 
 export function configReference(): string {
   const rows = keySpecs.map(
     (spec) =>
-      `| \`${spec.key}\` | ${spec.seedName ? `\`${spec.seedName}\`` : ""} | \`${envName(spec)}\` | ${shownDefault(spec.default)} | ${cell(spec.description)}${spec.secret ? " (secret)" : ""} | ${cell(spec.accepts)} |`,
+      `| \`${spec.key}\` | ${spec.seedName ? `\`${spec.seedName}\`` : ""} | \`${envName(spec)}\` | ${shownDefault(spec.key, spec.default)} | ${cell(spec.description)}${spec.secret ? " (secret)" : ""} | ${cell(spec.accepts)} |`,
   );
   return [
     "| key | seed variable | environment | default | meaning | accepts |",

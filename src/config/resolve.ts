@@ -125,8 +125,17 @@ function addValue(spec: KeySpec, value: unknown, source: string, layer: Layer): 
   }
 }
 
+/**
+ * A nested key's --set text: a number, null or list when it reads as one in JSON
+ * (clusterSize.nodes=100, ingestion.extraKeep=["a"]), otherwise the text itself (images.grafana=…).
+ */
+function nestedValue(text: string): unknown {
+  const parsed = coerce({ kind: "list" }, text);
+  return typeof parsed === "string" ? text : parsed;
+}
+
 /** A string from the environment or --set, turned into the key's kind of value. */
-function coerce(spec: KeySpec, text: string): unknown {
+function coerce(spec: Pick<KeySpec, "kind">, text: string): unknown {
   switch (spec.kind) {
     case "number":
       // Decimal only: Number() would also read 0x10 as 16, and "" or " " as 0.
@@ -205,7 +214,11 @@ export function setLayer(assignments: readonly string[]): Layer {
           : { key: resolved.path, message: `${resolved.spec.key} has no nested keys`, source: "--set" },
       );
     } else if (resolved.nested !== undefined) {
-      entries.push({ path: resolved.path, value: text, source: "--set" });
+      entries.push({
+        path: resolved.path,
+        value: nestedValue(text),
+        source: "--set",
+      });
     } else {
       addValue(resolved.spec, coerce(resolved.spec, text), "--set", { entries, problems });
     }
@@ -326,7 +339,7 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
         key: dotted,
         shown: shownValue(dotted, value),
         message: `not accepted; expected ${accepted}`,
-        source: sources.get(dotted) ?? sources.get(key) ?? "default",
+        source: sourceOf(sources, path),
       });
     }
   }
@@ -335,4 +348,13 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data as unknown as StackConfig;
+}
+
+/** Where a value at a path came from: the source of the longest prefix of it that was set. */
+function sourceOf(sources: ReadonlyMap<string, string>, path: readonly string[]): string {
+  for (let length = path.length; length > 0; length--) {
+    const source = sources.get(path.slice(0, length).join("."));
+    if (source !== undefined) return source;
+  }
+  return "default";
 }

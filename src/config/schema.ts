@@ -29,6 +29,7 @@ import {
   storageSize,
 } from "./formats.ts";
 import { defaultImages, type ImageName } from "./images.ts";
+import { defaultIngestion, ingestionSchema } from "./ingestion.ts";
 import { remoteWriteEndpoints } from "./remote-write.ts";
 
 export interface KeySpec {
@@ -246,6 +247,15 @@ export const configKeys = {
     secretFields: ["basicAuth", "password", "bearerToken", "bearer_token", "credentials"],
     default: [],
     kind: "list",
+  },
+  ingestion: {
+    description:
+      'What Prometheus stores from the apiserver, kubelet, cAdvisor, kube-state-metrics and node-exporter: "used" keeps only the metrics the rules, panels and SLOs read (and the team\'s declared ones), "all" everything they expose',
+    accepts:
+      '"used", "all", or { keep?: "used" | "all", extraKeep?: a list of at most 500 metric names kept besides }',
+    schema: ingestionSchema(),
+    default: defaultIngestion,
+    kind: "object",
   },
   extraProbeUrls: {
     description:

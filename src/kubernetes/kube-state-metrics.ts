@@ -3,6 +3,7 @@
 // hand out their contents), and its ClusterRole grants exactly those.
 import { components } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { kubeStateMetricsAllowlist } from "../prometheus/ingestion.ts";
 import {
   clusterIPService,
   clusterRoleAccount,
@@ -74,6 +75,7 @@ export function kubeStateMetrics(config: StackConfig): KubeObject[] {
     kubeStateMetricsRules(),
   );
 
+  const allowlist = kubeStateMetricsAllowlist(config);
   const deployment = singleReplicaDeployment(name, objectLabels, namespace, {
     podSpec: {
       serviceAccountName: name,
@@ -88,6 +90,8 @@ export function kubeStateMetrics(config: StackConfig): KubeObject[] {
             `--port=${port}`,
             `--telemetry-port=${telemetryPort}`,
             `--resources=${Object.keys(kubeStateMetricsResources).sort().join(",")}`,
+            // Builds only the families Prometheus keeps (its keep-list for this job), not ~200.
+            ...(allowlist === undefined ? [] : [`--metric-allowlist=${allowlist}`]),
           ],
           ports: [
             { name: "http-metrics", containerPort: port, protocol: "TCP" },

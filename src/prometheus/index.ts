@@ -6,6 +6,7 @@ import type { StackConfig } from "../config/schema.ts";
 import type { Deployment } from "../deployment.ts";
 import { clusterTiming } from "../rules/timing.ts";
 import { alertingConfig, replicaExternalLabels } from "./alerting.ts";
+import { ingestionRelabeling } from "./ingestion.ts";
 import { alertmanagerJobs } from "./jobs/alertmanager.ts";
 import { annotatedPodJobs } from "./jobs/annotated-pods.ts";
 import { blackboxJobs } from "./jobs/blackbox.ts";
@@ -62,6 +63,7 @@ export function scrapeConfigs(config: StackConfig, deployment: Deployment): Scra
       spec.minScrapeInterval && durationMs(spec.minScrapeInterval) > globalInterval
         ? { scrape_interval: spec.minScrapeInterval, scrape_timeout: spec.minScrapeInterval }
         : {};
+    const kept = ingestionRelabeling(config, spec.job);
     return [
       {
         job_name: spec.job,
@@ -70,6 +72,7 @@ export function scrapeConfigs(config: StackConfig, deployment: Deployment): Scra
         ...(spec.metricsPath ? { metrics_path: spec.metricsPath } : {}),
         ...(spec.params ? { params: spec.params } : {}),
         ...targets,
+        ...(kept.length > 0 ? { metric_relabel_configs: kept } : {}),
       },
     ];
   });

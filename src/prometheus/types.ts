@@ -37,6 +37,8 @@ export interface ScrapeConfig {
   kubernetes_sd_configs?: KubernetesSdConfig[];
   static_configs?: StaticConfig[];
   relabel_configs?: RelabelConfig[];
+  /** Applied to each scraped sample before it is stored: the ingestion keep-lists. */
+  metric_relabel_configs?: RelabelConfig[];
 }
 
 /** Where a job's targets come from: discovery and the relabeling that shapes them, or a static list. */

@@ -1200,6 +1200,35 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
       null,
     ],
   },
+  ingestion: {
+    valid: fc.oneof(
+      fc.constantFrom("used", "all"),
+      fc.record(
+        {
+          keep: fc.constantFrom("used", "all"),
+          extraKeep: fc.uniqueArray(
+            fc.constantFrom("apiserver_request_total", "container_network_receive_bytes_total", "node_load1"),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    suspects: () => [
+      "none",
+      "USED",
+      "",
+      { keep: "some" },
+      { mode: "all" },
+      { extraKeep: "node_load1" },
+      { extraKeep: ["node-load1"] },
+      { extraKeep: ["container_.*"] },
+      { extraKeep: [42] },
+      { extraKeep: Array.from({ length: 501 }, (_, i) => `metric_${i}`) },
+      { extraKeep: [`a${"b".repeat(200)}`] },
+      ["used"],
+      null,
+    ],
+  },
   extraProbeUrls: {
     valid: fc.uniqueArray(httpsUrl(false), { maxLength: 4 }),
     suspects: (token) => [

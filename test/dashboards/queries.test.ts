@@ -59,12 +59,12 @@ describe("dashboard queries", () => {
     const targets = json.panels.flatMap((panel) => panel.targets ?? []);
     (targets[0] as { expr: string }).expr =
       'sum(rate(plue_made_up_requests_total{namespace="$namespace"}[5m]))';
-    (targets[1] as { expr: string }).expr = 'node_load1{job="kube-state-metrics"}';
+    (targets[1] as { expr: string }).expr = 'node_memory_MemAvailable_bytes{job="kube-state-metrics"}';
     (targets[2] as { expr: string }).expr = `sum(rate(${recorded.requestRate}[5m])`;
     const problems = queriesOfDashboard(json, config).flatMap((query) => problemsOf(query.expr));
     expect(problems).toEqual([
       "plue_made_up_requests_total: not in the metric catalog",
-      'node_load1{job="kube-state-metrics"}: job "kube-state-metrics" does not provide node_load1',
+      'node_memory_MemAvailable_bytes{job="kube-state-metrics"}: job "kube-state-metrics" does not provide node_memory_MemAvailable_bytes',
       expect.stringMatching(/^syntax error/),
     ]);
   });

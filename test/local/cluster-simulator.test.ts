@@ -151,7 +151,7 @@ describe("cluster simulator", () => {
       }
     }
     expect(checked).toContain("kube-state-metrics/kube_pod_container_status_waiting_reason");
-    expect(checked).toContain("kubelet/kubelet_volume_stats_used_bytes");
+    expect(checked).toContain("kubelet/kubelet_volume_stats_available_bytes");
     expect(checked).toContain("cadvisor/container_cpu_usage_seconds_total");
   });
 

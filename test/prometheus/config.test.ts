@@ -11,6 +11,7 @@ import {
   prometheusConfig,
   remoteWriteSecretFiles,
 } from "../../src/prometheus/index.ts";
+import { ingestionRelabeling } from "../../src/prometheus/ingestion.ts";
 import { toYaml } from "../../src/render.ts";
 import { testConfig } from "../helpers/config.ts";
 import { checkClusterConfigSyntax, jobsOf, withFileSd } from "../helpers/promtool.ts";
@@ -284,6 +285,8 @@ describe("local prometheus.yml", () => {
       static_configs: [
         { targets: ["127.0.0.1:19180"], labels: { __metrics_path__: "/kube-state-metrics/metrics" } },
       ],
+      // The same keep-list as in the cluster: the local stack proves the rules and panels still answer.
+      metric_relabel_configs: ingestionRelabeling(config, "kube-state-metrics"),
     });
     expect(job("node-exporter")?.static_configs).toEqual([
       { targets: ["127.0.0.1:9100"], labels: { node: "node-a" } },
