@@ -4,6 +4,7 @@ import { ConfigError } from "../config/errors.ts";
 import { checkMetricsCommand } from "./check-metrics.ts";
 import { type CommandContext, processContext } from "./context.ts";
 import { faultCommand } from "./fault.ts";
+import { sizeCommand } from "./size.ts";
 import { synthCommand } from "./synth.ts";
 import { testCommand } from "./test-rules.ts";
 import { upCommand } from "./up.ts";
@@ -17,6 +18,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   "check-metrics": { run: checkMetricsCommand, summary: "check /metrics endpoints against the contract" },
   fault: { run: faultCommand, summary: "apply or clear a fault in the running local stack" },
   up: { run: upCommand, summary: "run the stack locally on real binaries until Ctrl-C" },
+  size: { run: sizeCommand, summary: "estimate Prometheus' series, memory and disk for N nodes and M pods" },
 };
 
 function usage(): string {

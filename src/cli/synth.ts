@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { deliveryWarnings, riskWarnings } from "../alertmanager/delivery.ts";
 import { loadConfig } from "../config/load.ts";
+import { sizingWarnings } from "../sizing/configured.ts";
 import { privateFiles, synthesize } from "../synth.ts";
 import type { CommandContext } from "./context.ts";
 import { writeTreeAtomically } from "./write-tree.ts";
@@ -47,6 +48,8 @@ export async function synthCommand(args: string[], context: CommandContext): Pro
       `  config/grafana/               ${count("config/grafana/dashboards/")} dashboards and provisioning`,
     ].join("\n"),
   );
-  for (const warning of [...deliveryWarnings(config), ...riskWarnings(config)]) context.stderr(warning);
+  for (const warning of [...deliveryWarnings(config), ...riskWarnings(config), ...sizingWarnings(config)]) {
+    context.stderr(warning);
+  }
   return 0;
 }

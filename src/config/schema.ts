@@ -107,6 +107,26 @@ export const configKeys = {
     default: "50Gi",
     kind: "string",
   },
+  clusterSize: {
+    description:
+      "Nodes and pods of the cluster watched. When set, synth warns if prometheusStorageSize or Prometheus' memory limit is below what `plue-monitoring size` estimates for them",
+    // Kubernetes' documented limits for one cluster: 5,000 nodes, 150,000 pods
+    // (kubernetes/website content/en/docs/setup/best-practices/cluster-large.md).
+    accepts:
+      "{ nodes: a whole number from 1 to 5000, pods: a whole number from 0 to 150000 }, both or neither",
+    schema: z
+      .object({ nodes: integerBetween(1, 5000).nullable(), pods: integerBetween(0, 150_000).nullable() })
+      .strict()
+      .refine((size) => (size.nodes === null) === (size.pods === null), {
+        message: "both nodes and pods, or neither",
+      })
+      .transform((size) =>
+        size.nodes === null || size.pods === null ? null : { nodes: size.nodes, pods: size.pods },
+      ),
+    // Unset; an object so that clusterSize.nodes and clusterSize.pods can be set one at a time.
+    default: { nodes: null, pods: null },
+    kind: "object",
+  },
   alertmanagerSlackWebhook: {
     seedName: "alertmanager_slack_webhook",
     description: 'Slack incoming-webhook URL; "" turns Slack off',

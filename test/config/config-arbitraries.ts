@@ -1265,6 +1265,22 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
     ],
     mangle: postgresDsn,
   },
+  clusterSize: {
+    valid: fc.oneof(
+      fc.constant({ nodes: null, pods: null }),
+      fc.record({ nodes: fc.integer({ min: 1, max: 5000 }), pods: fc.integer({ min: 0, max: 150_000 }) }),
+    ),
+    suspects: () => [
+      { nodes: 0, pods: 1 },
+      { nodes: 5001, pods: 1 },
+      { nodes: 1 },
+      { nodes: 1.5, pods: 2 },
+      { nodes: 1, pods: 1, zones: 3 },
+      { nodes: "100", pods: "3000" },
+      "100x3000",
+      null,
+    ],
+  },
   grafanaPrometheusUrl: {
     valid: fc.constantFrom(
       "",
