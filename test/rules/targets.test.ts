@@ -40,7 +40,10 @@ describe("alertsByJob", () => {
             'pg_up{job="postgres-exporter"} == 0 unless on () kube_node_spec_unschedulable == 1',
           ),
           alert("Recorded", "namespace:thing:sum > 1"),
-          { record: "namespace:thing:sum", expr: 'sum by (namespace) (node_memory_MemAvailable_bytes{job="node-exporter"})' },
+          {
+            record: "namespace:thing:sum",
+            expr: 'sum by (namespace) (node_memory_MemAvailable_bytes{job="node-exporter"})',
+          },
         ],
       },
     ];
