@@ -3,7 +3,7 @@
 // receiver, here an HTTP listener standing in for the notification inbox. Only the Watchdog is
 // loaded, so the test does not depend on any other alert.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig } from "../../src/alertmanager/index.ts";
@@ -12,6 +12,7 @@ import { toYaml } from "../../src/render.ts";
 import { metaRules } from "../../src/rules/meta.ts";
 import { testConfig } from "../helpers/config.ts";
 import { freePort, tempDir } from "../helpers/system.ts";
+import { startWebhookInbox, type WebhookDelivery } from "../helpers/webhook-inbox.ts";
 import { localDeployment } from "../prometheus/fixtures.ts";
 import {
   ALERTMANAGER,
@@ -20,29 +21,6 @@ import {
   type RunningBinary,
   startBinary,
 } from "../prometheus/processes.ts";
-
-interface Delivery {
-  path: string;
-  body: {
-    receiver?: string;
-    status?: string;
-    alerts?: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
-  };
-}
-
-function startInbox(port: number, deliveries: Delivery[]): Promise<Server> {
-  const server = createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    request.on("end", () => {
-      deliveries.push({ path: request.url ?? "", body: JSON.parse(text || "{}") });
-      response.writeHead(200).end("ok");
-    });
-  });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}
 
 const dir = tempDir("plue-alert-path-");
 const running: RunningBinary[] = [];
@@ -82,8 +60,8 @@ describe("the alert path Prometheus → Alertmanager → receiver", () => {
     const alertmanagerYml = join(dir.path, "alertmanager.yml");
     writeFileSync(alertmanagerYml, toYaml(alertmanagerConfig(config, deployment)));
 
-    const deliveries: Delivery[] = [];
-    inbox = await startInbox(inboxPort as number, deliveries);
+    const deliveries: WebhookDelivery[] = [];
+    inbox = await startWebhookInbox(inboxPort as number, deliveries);
     running.push(
       await startBinary(
         "alertmanager",

@@ -5,7 +5,7 @@
 // whose receivers are an HTTP listener here. Alertmanager merges the two only if their labels are
 // identical: the pair must arrive as one alert in one notification, and stay one.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { alertmanagerConfig } from "../../src/alertmanager/index.ts";
@@ -16,6 +16,7 @@ import { EXPAND_EXTERNAL_LABELS_ON_PROMETHEUS_2 } from "../../src/prometheus/v3-
 import { toYaml } from "../../src/render.ts";
 import { testConfig } from "../helpers/config.ts";
 import { freePort, tempDir } from "../helpers/system.ts";
+import { startWebhookInbox, type WebhookDelivery } from "../helpers/webhook-inbox.ts";
 import { localDeployment } from "../prometheus/fixtures.ts";
 import {
   ALERTMANAGER,
@@ -24,26 +25,6 @@ import {
   type RunningBinary,
   startBinary,
 } from "../prometheus/processes.ts";
-
-interface Notification {
-  path: string;
-  receivedAt: number;
-  body: { status?: string; alerts?: { labels: Record<string, string> }[] };
-}
-
-function startInbox(port: number, notifications: Notification[]): Promise<Server> {
-  const server = createServer((request, response) => {
-    let text = "";
-    request.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    request.on("end", () => {
-      notifications.push({ path: request.url ?? "", receivedAt: Date.now(), body: JSON.parse(text || "{}") });
-      response.writeHead(200).end("ok");
-    });
-  });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
-}
 
 /** How many alerts a Prometheus has delivered to Alertmanager (summed over Alertmanagers). */
 async function alertsSent(port: number): Promise<number> {
@@ -114,8 +95,8 @@ describe("a Prometheus pair", () => {
     const groupIntervalMs = 5_000;
     expect((alertmanagerRoutes.route as { group_interval: string }).group_interval).toBe("5s");
 
-    const notifications: Notification[] = [];
-    inbox = await startInbox(inboxPort, notifications);
+    const notifications: WebhookDelivery[] = [];
+    inbox = await startWebhookInbox(inboxPort, notifications);
     running.push(
       await startBinary(
         "alertmanager",
