@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quantityAtLeast } from "../../src/sizing/configured.ts";
 import { estimateSize } from "../../src/sizing/estimate.ts";
+import { runMain } from "../helpers/cli.ts";
 import { testConfig } from "../helpers/config.ts";
-import { runCommand, tempDir } from "../helpers/system.ts";
+import { tempDir } from "../helpers/system.ts";
 
-const BIN = join(process.cwd(), "bin/plue-monitoring.mjs");
 const REQUIRED = [
   "--set",
   "namespace=monitoring",
@@ -24,14 +24,8 @@ beforeAll(() => {
 afterAll(() => dir.cleanup());
 
 function synth(sets: string[]) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("TF_VAR_")),
-  );
   const sizes = sets.flatMap((set) => ["--set", set]);
-  return runCommand(process.execPath, [BIN, "synth", ...REQUIRED, ...sizes, "--out", join(dir.path, "out")], {
-    cwd: dir.path,
-    env: clean,
-  });
+  return runMain(["synth", ...REQUIRED, ...sizes, "--out", join(dir.path, "out")], { cwd: dir.path });
 }
 
 const sizingLines = (stderr: string) => stderr.split("\n").filter((line) => line.includes("(clusterSize;"));

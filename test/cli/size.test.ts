@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SizeEstimate } from "../../src/sizing/estimate.ts";
+import { runMain, withoutTfVars } from "../helpers/cli.ts";
 import { runCommand, tempDir } from "../helpers/system.ts";
 
 const BIN = join(process.cwd(), "bin/plue-monitoring.mjs");
@@ -14,10 +15,7 @@ beforeAll(() => {
 afterAll(() => dir.cleanup());
 
 function size(args: string[]) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith("TF_VAR_")),
-  );
-  return runCommand(process.execPath, [BIN, "size", ...args], { cwd: dir.path, env: clean });
+  return runMain(["size", ...args], { cwd: dir.path });
 }
 
 async function sizeJson(args: string[]): Promise<SizeEstimate & { recommended: Record<string, string> }> {
@@ -29,7 +27,11 @@ async function sizeJson(args: string[]): Promise<SizeEstimate & { recommended: R
 
 describe("plue-monitoring size", () => {
   it("prints a table of every measured job, memory and disk, without a config file", async () => {
-    const result = await size(["--nodes", "100", "--pods", "3000"]);
+    // The real bin once; the other cases run main() in this process.
+    const result = await runCommand(process.execPath, [BIN, "size", "--nodes", "100", "--pods", "3000"], {
+      cwd: dir.path,
+      env: withoutTfVars(process.env),
+    });
     expect(result.code).toBe(0);
     for (const job of JOBS) expect(result.stdout).toMatch(new RegExp(`^${job} +100|^${job} +[13] `, "m"));
     expect(result.stdout).toMatch(
