@@ -334,7 +334,11 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
         merged,
       );
       const accepted =
-        issue.code === "invalid_type" && path.length === 1 && spec ? spec.accepts : issue.message;
+        issue.code === "invalid_type" && path.length === 1 && spec
+          ? spec.accepts
+          : issue.code === "unrecognized_keys"
+            ? `no field ${issue.keys.map((field) => JSON.stringify(field)).join(" or ")} here${spec ? `; ${spec.key} accepts ${spec.accepts}` : ""}`
+            : issue.message;
       problems.push({
         key: dotted,
         shown: shownValue(dotted, value),

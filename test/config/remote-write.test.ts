@@ -73,7 +73,7 @@ describe("remoteWrite credentials", () => {
         problems.map((problem) => problem.key),
         JSON.stringify(entry),
       ).toEqual([key]);
-      expect(text).toMatch(/Unrecognized key/i);
+      expect(text).toMatch(/no field ".+" here/);
       expect(text).not.toContain("SECRET");
     }
   });
@@ -295,7 +295,7 @@ describe("remoteWrite queue and writeRelabel", () => {
         "remoteWrite.0.queue.maxSamplesPerSend",
         "capacity (the default 10000)",
       ],
-      [{ shards: 4 }, "remoteWrite.0.queue", "Unrecognized key"],
+      [{ shards: 4 }, "remoteWrite.0.queue", 'no field "shards" here'],
     ];
     for (const [queue, key, accepted] of refused) {
       const { problems, text } = refusal([{ url: URL_A, queue }]);
@@ -325,7 +325,7 @@ describe("remoteWrite queue and writeRelabel", () => {
       [
         { action: "labeldrop", sourceLabels: ["job"], regex: "x" },
         "remoteWrite.0.writeRelabel.0",
-        "Unrecognized key",
+        'no field "sourceLabels" here',
       ],
       [
         { action: "keep", sourceLabels: ["job"], regex: "(?i)api" },
