@@ -1,7 +1,7 @@
 // The ingestion keep-lists: derived from what the rules, panels and SLOs read, applied by the real
 // Prometheus to what the real exporters serve (the recorded corpus), and switched off by
 // `ingestion: "all"`.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,11 +17,10 @@ import {
   kubeStateMetricsAllowlist,
 } from "../../src/prometheus/ingestion.ts";
 import type { ScrapeConfig } from "../../src/prometheus/types.ts";
-import { toYaml } from "../../src/render.ts";
 import { ruleFiles } from "../../src/rules/index.ts";
 import { freePort, tempDir } from "../helpers/system.ts";
 import { fullConfig } from "./fixtures.ts";
-import { eventually, PROMETHEUS, type RunningBinary, startBinary } from "./processes.ts";
+import { eventually, type RunningBinary, startPrometheus } from "./processes.ts";
 
 const config = fullConfig();
 const SYNTHETIC = new Set(["up", "scrape_duration_seconds", "scrape_samples_scraped"]);
@@ -174,20 +173,7 @@ describe("the real Prometheus scraping the exporters' corpus", () => {
       global: { scrape_interval: "1s", scrape_timeout: "1s" },
       scrape_configs: [...jobs(config, ""), ...jobs(fullConfig({ ingestion: "all" }), "-all")],
     };
-    const file = join(dir.path, "prometheus.yml");
-    writeFileSync(file, toYaml(yml));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    prometheus = await startBinary(
-      "prometheus",
-      PROMETHEUS,
-      [
-        `--config.file=${file}`,
-        `--storage.tsdb.path=${join(dir.path, "data")}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      `${base}/-/ready`,
-    );
+    ({ prometheus, url: base } = await startPrometheus(dir.path, yml));
   });
 
   afterAll(async () => {

@@ -1,6 +1,10 @@
 // The real Prometheus and Alertmanager binaries for tests: started on free ports, waited for until
 // ready, and stopped (SIGKILL after a grace period) by the returned stop(), also after a failure.
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { toYaml } from "../../src/render.ts";
+import { freePort } from "../helpers/system.ts";
 
 export const PROMETHEUS = "/usr/bin/prometheus";
 export const ALERTMANAGER = "/usr/bin/prometheus-alertmanager";
@@ -71,4 +75,31 @@ export async function eventually<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * A real Prometheus on `config` (YAML text, or an object written as YAML) with its data in `dir`,
+ * listening on `port` (a free one unless given), ready to answer.
+ */
+export async function startPrometheus(
+  dir: string,
+  config: string | Record<string, unknown>,
+  options: { port?: number; args?: readonly string[] } = {},
+): Promise<{ prometheus: RunningBinary; url: string }> {
+  const file = join(dir, "prometheus.yml");
+  writeFileSync(file, typeof config === "string" ? config : toYaml(config));
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const prometheus = await startBinary(
+    "prometheus",
+    PROMETHEUS,
+    [
+      `--config.file=${file}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...(options.args ?? []),
+    ],
+    `${url}/-/ready`,
+  );
+  return { prometheus, url };
 }

@@ -10,9 +10,9 @@ import { cluster } from "../../src/deployment.ts";
 import { prometheusConfig } from "../../src/prometheus/index.ts";
 import type { KubernetesSdConfig, ScrapeConfig } from "../../src/prometheus/types.ts";
 import { toYaml } from "../../src/render.ts";
-import { freePort, runCommand, tempDir } from "../helpers/system.ts";
+import { runCommand, tempDir } from "../helpers/system.ts";
 import { fullConfig } from "./fixtures.ts";
-import { eventually, PROMETHEUS, type RunningBinary, startBinary } from "./processes.ts";
+import { eventually, type RunningBinary, startPrometheus } from "./processes.ts";
 
 type Labels = Record<string, string>;
 interface Discovered {
@@ -262,26 +262,17 @@ beforeAll(async () => {
     "-out",
     join(dir.path, "ca.crt"),
   ]);
-  writeFileSync(
-    join(dir.path, "prometheus.yml"),
+  const started = await startPrometheus(
+    dir.path,
     yml.replaceAll("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", join(dir.path, "ca.crt")),
   );
-  const port = await freePort();
-  prometheus = await startBinary(
-    "prometheus",
-    PROMETHEUS,
-    [
-      `--config.file=${join(dir.path, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir.path, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    `http://127.0.0.1:${port}/-/ready`,
-  );
+  prometheus = started.prometheus;
+  const base = started.url;
   const expectedPools = scrapeConfigs.length;
   active = await eventually(
     "every job's targets",
     async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/api/v1/targets?state=active`);
+      const response = await fetch(`${base}/api/v1/targets?state=active`);
       const body = (await response.json()) as { data: { activeTargets: ApiTarget[] } };
       const targets = body.data.activeTargets;
       return new Set(targets.map((target) => target.scrapePool)).size === expectedPools ? targets : undefined;
