@@ -21,6 +21,11 @@ const debianPackages = {
   openssl: "/usr/bin/openssl",
 };
 
+/** Only the tests need these: the console's browser tests drive Debian's Chromium. */
+const testOnlyPackages = {
+  chromium: "/usr/bin/chromium",
+};
+
 function run(command, args) {
   const result = spawnSync(command, args, {
     cwd: root,
@@ -48,8 +53,9 @@ function postgresPresent() {
   );
 }
 
-function debianDependencies() {
-  const missing = Object.entries(debianPackages)
+function debianDependencies(purpose) {
+  const wanted = purpose === "test" ? { ...debianPackages, ...testOnlyPackages } : debianPackages;
+  const missing = Object.entries(wanted)
     .filter(([name, file]) => (name === "postgresql" ? !postgresPresent() : !existsSync(file)))
     .map(([name]) => name);
   if (missing.length === 0) return;
@@ -77,4 +83,4 @@ if (!["start", "test"].includes(purpose)) {
   process.exit(2);
 }
 npmDependencies();
-debianDependencies();
+debianDependencies(purpose);

@@ -120,8 +120,8 @@ function timingFor(config: Parameters<typeof localTiming>[0], scale: number): Ti
   }
 }
 
-/** What a person looks at first comes first: Prometheus, the Alertmanagers, the inbox, Plue, the rest. */
-const FIRST = ["Prometheus", "Alertmanager", "Notification inbox", "Plue", "Control API"];
+/** What a person looks at first comes first: the console, Prometheus, the Alertmanagers, Plue, the rest. */
+const FIRST = ["Console", "Prometheus", "Alertmanager", "Plue", "Control API"];
 
 function byInterest<T extends { name: string }>(urls: readonly T[]): T[] {
   const rank = (name: string) => {
@@ -199,7 +199,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       "",
       await healthSummary(stack),
       `Make something fail: npx plue-monitoring fault api-down${controlFlag} (--clear to end it; --list for all ${FAULT_NAMES.length}).`,
-      `Notifications land in the inbox: ${stack.inbox?.url ?? "(not running)"}/. Ctrl-C stops everything.`,
+      `Watch it all in the console: ${stack.inbox?.url ?? "(not running)"}/. Ctrl-C stops everything.`,
     ].join("\n"),
   );
   return finished;

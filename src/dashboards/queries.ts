@@ -80,7 +80,7 @@ export function substituteVariables(expr: string, values: Readonly<Record<string
 }
 
 /** The value of a multi-value variable set to "All": its allValue regex, written as is. */
-const ALL = "$__all";
+export const ALL = "$__all";
 
 /** The value each variable has when the dashboard opens: its `current`, "All" as its allValue. */
 function defaultValues(variables: readonly VariableJson[]): VariableValues {
@@ -107,6 +107,35 @@ function* panelsOf(panels: readonly PanelJson[]): Generator<PanelJson> {
   }
 }
 
+function variablesOf(json: Record<string, unknown>): VariableJson[] {
+  return ((json.templating as { list?: VariableJson[] } | undefined)?.list ?? []) as VariableJson[];
+}
+
+/**
+ * The text each variable stands for in a query: `overrides` over the dashboard's current values over
+ * `builtins`, written as Grafana's Prometheus datasource writes them (multi-value variables
+ * regex-escaped, "All" as the allValue).
+ */
+export function resolvedVariableValues(
+  json: Record<string, unknown>,
+  config: StackConfig,
+  overrides: VariableValues = {},
+  builtins: VariableValues = builtinVariables(config),
+): Record<string, string> {
+  const variables = variablesOf(json);
+  const byName = new Map(variables.map((variable) => [variable.name, variable]));
+  const chosen = { ...builtins, ...defaultValues(variables), ...overrides };
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(chosen)) {
+    const variable = byName.get(name);
+    const multi = variable !== undefined && (variable.multi === true || variable.includeAll === true);
+    if (value === ALL) values[name] = variable?.allValue ?? ".*";
+    else if (typeof value !== "string") values[name] = formatMulti(value);
+    else values[name] = multi ? escapeRegex(value) : value;
+  }
+  return values;
+}
+
 /**
  * Every query of one dashboard's JSON: its panels' targets and its variables' options queries.
  * `overrides` replace variable values (a string, or a list for a multi-value selection).
@@ -116,19 +145,8 @@ export function queriesOfDashboard(
   config: StackConfig,
   overrides: VariableValues = {},
 ): DashboardQuery[] {
-  const variables = ((json.templating as { list?: VariableJson[] } | undefined)?.list ??
-    []) as VariableJson[];
-  const byName = new Map(variables.map((variable) => [variable.name, variable]));
-  const chosen = { ...builtinVariables(config), ...defaultValues(variables), ...overrides };
-  // As Grafana's Prometheus datasource writes them: values of multi-value variables regex-escaped.
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(chosen)) {
-    const variable = byName.get(name);
-    const multi = variable !== undefined && (variable.multi === true || variable.includeAll === true);
-    if (value === ALL) values[name] = variable?.allValue ?? ".*";
-    else if (typeof value !== "string") values[name] = formatMulti(value);
-    else values[name] = multi ? escapeRegex(value) : value;
-  }
+  const variables = variablesOf(json);
+  const values = resolvedVariableValues(json, config, overrides);
   const dashboardUid = String(json.uid);
   const dashboardTitle = String(json.title);
   const queries: DashboardQuery[] = [];

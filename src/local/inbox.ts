@@ -6,8 +6,11 @@
 //                             Events API v2 event, told apart by shape
 //   GET  /notifications       JSON, newest last; ?receiver=&alertname=&status=&since=&after=
 //   DELETE /notifications     forget everything received so far
-//   GET  /                    the latest notifications as plain text
+//   GET  /notifications.txt   the latest notifications as plain text
+//   GET  /                    the console (src/local/console/) when the stack serves one, else the
+//                             plain text
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { ConsoleHandler } from "./console/server.ts";
 import { assertPortFree } from "./supervisor.ts";
 
 export type NotificationKind = "webhook" | "slack" | "pagerduty";
@@ -312,8 +315,10 @@ export interface InboxOptions {
   host: string;
   port: number;
   portFlag?: string;
-  /** How many notifications GET / shows. */
+  /** How many notifications the plain-text view shows. */
   latest?: number;
+  /** Serves the console's page and APIs at this address. */
+  console?: ConsoleHandler;
 }
 
 export interface Inbox {
@@ -334,7 +339,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   const failing = new Set<string>();
   const latest = options.latest ?? 50;
   const server: Server = createServer((request, response) => {
-    handle(store, failing, latest, request, response).catch((error: unknown) => {
+    handle(store, failing, latest, options.console, request, response).catch((error: unknown) => {
       send(response, 500, "text/plain", `${error instanceof Error ? error.message : String(error)}\n`);
     });
   });
@@ -362,7 +367,7 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(body);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+export async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -372,11 +377,15 @@ async function handle(
   store: NotificationStore,
   failing: ReadonlySet<string>,
   latest: number,
+  serveConsole: ConsoleHandler | undefined,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? "/", "http://inbox");
-  if (request.method === "GET" && url.pathname === "/") {
+  if (
+    request.method === "GET" &&
+    (url.pathname === "/notifications.txt" || (url.pathname === "/" && serveConsole === undefined))
+  ) {
     send(response, 200, "text/plain", formatNotifications(store.list().slice(-latest)));
     return;
   }
@@ -402,6 +411,7 @@ async function handle(
       return;
     }
   }
+  if (serveConsole && (await serveConsole(request, response))) return;
   if (request.method === "POST") {
     const text = await readBody(request);
     if (failing.has(receiverFromPath(url.pathname))) {

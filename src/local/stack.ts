@@ -8,6 +8,7 @@ import type { LocalDeployment } from "../deployment.ts";
 import { scaledTiming, type Timing } from "../rules/timing.ts";
 import type { Cluster } from "./cluster/model.ts";
 import { clusterOptions, type RunningClusterSimulator, startClusterSimulator } from "./cluster-simulator.ts";
+import { consoleHandler } from "./console/server.ts";
 import { type ControlServer, startControlServer } from "./control.ts";
 import {
   type AlertmanagerControls,
@@ -101,10 +102,16 @@ export const inboxPart: StackPart = {
   name: "inbox",
   async start(context) {
     const { topology } = context.deployment;
-    const inbox = await startInbox({ host: topology.host, port: topology.inbox, portFlag: flag("inbox") });
+    const inbox = await startInbox({
+      host: topology.host,
+      port: topology.inbox,
+      portFlag: flag("inbox"),
+      // The console reaches the other parts by their ports, so it can be served before they start.
+      console: consoleHandler({ config: context.config, topology, timing: context.deployment.timing }),
+    });
     context.supervisor.adopt("inbox", () => inbox.close());
     context.inbox = inbox;
-    context.urls.push({ name: "Notification inbox", url: `${inbox.url}/` });
+    context.urls.push({ name: "Console", url: `${inbox.url}/` });
   },
 };
 

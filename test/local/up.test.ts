@@ -140,16 +140,16 @@ describe("plue-monitoring up: the whole stack as one process", () => {
     const out = up.output.stdout;
     expect(out).toMatch(/^Starting the local stack at time scale 60 \(a `for: 10m` lasts 10s\)\n/);
     expect(out).toMatch(/\[ +\d+\.\ds\] postgres ready \(\d+\.\ds\)/);
-    expect(out).toContain(`Notification inbox                   http://127.0.0.1:${ports.inbox}/`);
+    expect(out).toContain(`Console                              http://127.0.0.1:${ports.inbox}/`);
     expect(out).toContain(`Cluster simulator                    http://127.0.0.1:${ports.clusterSimulator}/`);
     expect(out).toContain(`HTTPS endpoint (probed)              https://127.0.0.1:${ports.tlsEndpoint}`);
     expect(out).toContain(`Control API (plue-monitoring fault)  http://127.0.0.1:${ports.control}/faults`);
-    // Prometheus first, then the Alertmanagers, the inbox and Plue's services.
+    // The console first, then Prometheus, the Alertmanagers and Plue's services.
     const listed = out.slice(out.indexOf("Ready."));
     const at = (name: string) => listed.indexOf(`  ${name}`);
+    expect(at("Console")).toBeLessThan(at("Prometheus (graph)"));
     expect(at("Prometheus (graph)")).toBeLessThan(at("Alertmanager 1 (API)"));
-    expect(at("Alertmanager 2 (API)")).toBeLessThan(at("Notification inbox"));
-    expect(at("Notification inbox")).toBeLessThan(at("Plue api"));
+    expect(at("Alertmanager 2 (API)")).toBeLessThan(at("Plue api"));
     expect(at("Plue electric")).toBeLessThan(at("Control API"));
     expect(out).toContain(`Plue api                             http://127.0.0.1:${ports.api}/api/repos`);
     // 2 kubelets, 2 cAdvisors, kube-state-metrics, the 3 exporters, api, web, electric, Prometheus
