@@ -108,7 +108,9 @@ function group(name, alerts, managed, silences, silence) {
 function row(alert, managed, silences, silence) {
   const silencedBy = managed?.status?.silencedBy ?? [];
   const inhibitedBy = managed?.status?.inhibitedBy ?? [];
-  const comments = silencedBy.map((id) => silences.find((candidate) => candidate.id === id)?.comment ?? id);
+  const comments = silencedBy.map(
+    (/** @type {string} */ id) => silences.find((candidate) => candidate.id === id)?.comment ?? id,
+  );
   const identifying = Object.entries(alert.labels).filter(([label]) => !DESCRIPTIVE.includes(label));
   const matchers = [["alertname", alert.labels.alertname], ...identifying]
     .map(([label, value]) => `${label}=${JSON.stringify(value)}`)
@@ -156,7 +158,11 @@ function row(alert, managed, silences, silence) {
       { class: "when" },
       alert.activeAt ? `since ${ago(alert.activeAt)}` : "",
       managed
-        ? el("div", { class: "muted" }, `to ${managed.receivers.map((receiver) => receiver.name).join(", ")}`)
+        ? el(
+            "div",
+            { class: "muted" },
+            `to ${managed.receivers.map((/** @type {{ name: string }} */ receiver) => receiver.name).join(", ")}`,
+          )
         : "",
     ),
     el(

@@ -36,6 +36,7 @@ const CHANGE_HEADER = { "x-plue-console": "1" };
  * A JSON API call through the console's server; throws with the server's message on failure.
  * @param {string} path
  * @param {{ method?: string, body?: unknown }} [options]
+ * @returns {Promise<any>} the answer's JSON, as the API behind it defines it
  */
 export async function api(path, options = {}) {
   const method = options.method ?? "GET";

@@ -117,6 +117,7 @@ function alertmanagers(read) {
 /** @param {import("./console.js").Read} read */
 function rules(read) {
   if (!read.ok) return failure("Rules (Prometheus)", read.error);
+  /** @type {{ name: string, rules: { name: string, health: string, lastError?: string }[] }[]} */
   const groups = read.value;
   const count = groups.reduce((sum, group) => sum + group.rules.length, 0);
   const broken = groups.flatMap((group) =>

@@ -152,7 +152,7 @@ function slackMessage(payload) {
       `${payload.channel ?? ""} · ${payload.username ?? "Alertmanager"}`,
     ),
     payload.text ? el("p", { class: "slack-text" }, payload.text) : "",
-    ...attachments.map((attachment) =>
+    ...attachments.map((/** @type {any} */ attachment) =>
       el(
         "div",
         {
@@ -174,8 +174,9 @@ function slackMessage(payload) {
             )
           : "",
         attachment.text ? el("div", { class: "slack-text" }, attachment.text) : "",
-        ...(Array.isArray(attachment.fields) ? attachment.fields : []).map((field) =>
-          el("div", { class: "slack-field" }, el("strong", {}, field.title), el("div", {}, field.value)),
+        ...(Array.isArray(attachment.fields) ? attachment.fields : []).map(
+          (/** @type {{ title: string, value: string }} */ field) =>
+            el("div", { class: "slack-field" }, el("strong", {}, field.title), el("div", {}, field.value)),
         ),
         attachment.footer ? el("div", { class: "muted" }, attachment.footer) : "",
       ),
@@ -208,7 +209,7 @@ function pagerdutyIncident(notification) {
     el(
       "ul",
       { class: "pagerduty-alerts" },
-      ...notification.alerts.map((alert) =>
+      ...notification.alerts.map((/** @type {any} */ alert) =>
         el(
           "li",
           {},
