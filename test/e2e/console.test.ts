@@ -3,7 +3,7 @@
 // Watchdog, the fault list and the three seed dashboards with every panel drawn; a fault applied
 // with its button raises its alert on the page and its notifications arrive as Slack and PagerDuty
 // show them; a silence made with the form marks the alert silenced, and expiring it unmarks it;
-// clearing the fault resolves the alert. Each step leaves a screenshot in test-results/console/.
+// clearing the fault resolves the alert; a critical alert's warning twin is marked inhibited. Each step leaves a screenshot in test-results/console/.
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -222,6 +222,23 @@ describe("the console", () => {
     console.log(
       `console: ServiceDown resolved; screenshot ${await screenshot("4-resolved", "alerts", "notifications")}`,
     );
+  }, 90_000);
+
+  it("marks a warning inhibited by its critical twin", async () => {
+    await page.click('tr[data-fault="cpu-critical"] button[data-action="apply"]');
+    await page.waitForSelector('tr.alert[data-alertname="CriticalCPUUsage"][data-state="firing"]', {
+      timeout: WAIT_MS,
+    });
+    await page.waitForSelector('tr.alert[data-alertname="HighCPUUsage"][data-inhibited="true"]', {
+      timeout: WAIT_MS,
+    });
+    expect((await alertRows("CriticalCPUUsage")).map((row) => row.inhibited)).toEqual(["false"]);
+    expect(await page.$eval('tr.alert[data-alertname="HighCPUUsage"]', (row) => row.textContent)).toContain(
+      "inhibited by CriticalCPUUsage",
+    );
+    console.log(`console: HighCPUUsage inhibited; screenshot ${await screenshot("5-inhibited", "alerts")}`);
+    await page.click('tr[data-fault="cpu-critical"] button[data-action="clear"]');
+    await page.waitForSelector('tr[data-fault="cpu-critical"][data-active="false"]', { timeout: WAIT_MS });
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

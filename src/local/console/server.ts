@@ -71,6 +71,8 @@ export function consoleHandler(options: ConsoleOptions): ConsoleHandler {
   const labelValues = prometheusLabelValues(prometheusUrl);
   const stackInfo = {
     timeScale: options.timing.scale,
+    // The local Prometheus starts with the stack, empty: nothing to draw before this.
+    startedAt: Date.now(),
     prometheus: prometheusUrl,
     alertmanagers: alertmanagerUrls,
     control: controlUrl,

@@ -94,18 +94,23 @@ function group(name, alerts, managed, silences, silence) {
     el(
       "table",
       { class: "alerts" },
-      el("tbody", {}, ...alerts.map((alert) => row(alert, managedAlert(alert, managed), silences, silence))),
+      el(
+        "tbody",
+        {},
+        ...alerts.map((alert) => row(alert, managedAlert(alert, managed), managed, silences, silence)),
+      ),
     ),
   );
 }
 
 /**
  * @param {any} alert
- * @param {any} managed
+ * @param {any} managed Alertmanager's view of this alert.
+ * @param {any[]} allManaged Every alert Alertmanager holds: the inhibiting ones among them.
  * @param {any[]} silences
  * @param {(matchers: string) => void} silence
  */
-function row(alert, managed, silences, silence) {
+function row(alert, managed, allManaged, silences, silence) {
   const silencedBy = managed?.status?.silencedBy ?? [];
   const inhibitedBy = managed?.status?.inhibitedBy ?? [];
   const comments = silencedBy.map(
@@ -149,7 +154,14 @@ function row(alert, managed, silences, silence) {
         ? el(
             "div",
             { class: "muted" },
-            `inhibited by ${inhibitedBy.length} other alert${inhibitedBy.length === 1 ? "" : "s"}`,
+            // Alertmanager names the inhibiting alerts by fingerprint.
+            `inhibited by ${inhibitedBy
+              .map(
+                (/** @type {string} */ fingerprint) =>
+                  allManaged.find((candidate) => candidate.fingerprint === fingerprint)?.labels.alertname ??
+                  fingerprint,
+              )
+              .join(", ")}`,
           )
         : "",
     ),

@@ -31,7 +31,7 @@ const DRAWN = new Set(["timeseries", "stat", "bargauge", "table", "row"]);
  * @typedef {{ view: PanelView, figure: HTMLElement, body: HTMLElement, plot?: any, plotKey?: string,
  *   resize?: ResizeObserver, range?: { start: number, end: number } }} PanelState
  * @typedef {{ uid: string, element: HTMLElement, view?: DashboardView, selected: Record<string, string[]>,
- *   rangeMinutes: number, panels: PanelState[], busy: boolean }} DashboardState
+ *   rangeMinutes: number, since: number, panels: PanelState[], busy: boolean }} DashboardState
  */
 
 /**
@@ -57,8 +57,11 @@ export function mountDashboards(section) {
   void (async () => {
     /** @type {{ uid: string, title: string }[]} */
     let list;
+    // The local Prometheus holds nothing from before the stack started: charts begin there.
+    let since = 0;
     try {
       list = await getJson("/api/dashboards");
+      since = (await getJson("/api/console")).startedAt / 1000;
     } catch (error) {
       section.append(
         el("p", { class: "dashboards-error" }, `Could not list the dashboards: ${message(error)}`),
@@ -74,6 +77,7 @@ export function mountDashboards(section) {
         element,
         selected: {},
         rangeMinutes: RANGES_MINUTES[0] ?? 5,
+        since,
         panels: [],
         busy: false,
       };
@@ -240,11 +244,11 @@ async function refreshPanels(state) {
   state.busy = true;
   try {
     const end = Date.now() / 1000;
-    const rangeSeconds = state.rangeMinutes * 60;
+    const start = Math.max(end - state.rangeMinutes * 60, state.since);
     const range = {
-      start: end - rangeSeconds,
+      start,
       end,
-      step: stepSeconds(rangeSeconds, view.scrapeIntervalSeconds),
+      step: stepSeconds(end - start, view.scrapeIntervalSeconds),
     };
     const panels = state.panels;
     await Promise.all(
