@@ -60,7 +60,7 @@ const alerts = {
   watchdog: ["alertname=Watchdog", "severity=none"],
 } as const;
 
-/** Which receivers each alert reaches, as the seed and the issue describe it. */
+/** Which receivers each alert reaches, as the seed README describes it. */
 function expectedReceivers(alert: keyof typeof alerts, on: { slack: boolean; pagerduty: boolean }): string[] {
   if (alert === "watchdog") return ["heartbeat"];
   if (alert === "critical") {

@@ -1,5 +1,5 @@
 // The manifests as written: every object valid against its Kubernetes schema, the kustomization
-// buildable offline by kubectl, labels everywhere, and the shapes issue 7 asks for.
+// buildable offline by kubectl, labels everywhere, and the shape each component needs.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
