@@ -133,6 +133,15 @@ describe("the console", () => {
     // Time series are charts; a stat, a table, a bar gauge shows its values without one.
     expect(charts.every((panel) => panel.type === "timeseries")).toBe(true);
     expect(await page.$eval("#dashboards", (section) => section.textContent)).toMatch(/preview/i);
+
+    // A variable narrows what is drawn: one service, one series.
+    const overview = `section.dashboard[data-uid="${DASHBOARD_UIDS.systemOverview}"]`;
+    const cpuSeries = `${overview} figure.panel[data-title="CPU by service"]`;
+    expect(await page.$eval(cpuSeries, (figure) => (figure as HTMLElement).dataset.series)).toBe("3");
+    await page.select(`${overview} select[name="var-service"]`, "api");
+    await page.waitForSelector(`${cpuSeries}[data-series="1"][data-state="drawn"]`, { timeout: WAIT_MS });
+    await page.select(`${overview} select[name="var-service"]`, "$__all");
+    await page.waitForSelector(`${cpuSeries}[data-series="3"]`, { timeout: WAIT_MS });
     console.log(
       `console: ${charts.length} charts drawn; screenshot ${await screenshot("1-healthy", "alerts", "health", "dashboards")}`,
     );
