@@ -2,7 +2,7 @@
 // variables and substitutes them into each panel's queries (GET /api/dashboards/<uid>); this module
 // runs the queries through the console's Prometheus proxy and draws them — time series with uPlot
 // (the global `uPlot`), stats, bar gauges and tables as HTML. It redraws every 10 s in place.
-import { el } from "./dom.js";
+import { api, el } from "./dom.js";
 import {
   cssColor,
   formatValue,
@@ -60,8 +60,8 @@ export function mountDashboards(section) {
     // The local Prometheus holds nothing from before the stack started: charts begin there.
     let since = 0;
     try {
-      list = await getJson("/api/dashboards");
-      since = (await getJson("/api/console")).startedAt / 1000;
+      list = await api("/api/dashboards");
+      since = (await api("/api/console")).startedAt / 1000;
     } catch (error) {
       section.append(
         el("p", { class: "dashboards-error" }, `Could not list the dashboards: ${message(error)}`),
@@ -104,7 +104,7 @@ async function loadDashboard(state, title) {
   const query = search.toString();
   destroyPanels(state);
   try {
-    state.view = await getJson(`/api/dashboards/${encodeURIComponent(state.uid)}${query ? `?${query}` : ""}`);
+    state.view = await api(`/api/dashboards/${encodeURIComponent(state.uid)}${query ? `?${query}` : ""}`);
   } catch (error) {
     state.element.replaceChildren(
       el("h3", {}, title),
@@ -605,17 +605,6 @@ function drawThresholds(u, steps) {
     ctx.stroke();
     ctx.restore();
   }
-}
-
-/**
- * @param {string} path
- * @returns {Promise<any>}
- */
-async function getJson(path) {
-  const response = await fetch(path);
-  const body = await response.json().catch(() => undefined);
-  if (!response.ok) throw new Error(body?.error ?? `${path} answered ${response.status}`);
-  return body;
 }
 
 /**
