@@ -1,6 +1,7 @@
 // The plue-monitoring command: dispatch, and the one place exit codes are decided.
 //   0 ok · 1 anything else · 2 bad input (config, flags)
 import { ConfigError } from "../config/errors.ts";
+import { backupCommand } from "./backup.ts";
 import { checkMetricsCommand } from "./check-metrics.ts";
 import { type CommandContext, processContext } from "./context.ts";
 import { faultCommand } from "./fault.ts";
@@ -19,6 +20,10 @@ const commands: Record<string, { run: Command; summary: string }> = {
   fault: { run: faultCommand, summary: "apply or clear a fault in the running local stack" },
   up: { run: upCommand, summary: "run the stack locally on real binaries until Ctrl-C" },
   size: { run: sizeCommand, summary: "estimate Prometheus' series, memory and disk for N nodes and M pods" },
+  backup: {
+    run: backupCommand,
+    summary: "copy a TSDB snapshot of a running Prometheus to DIR (restore: up --restore DIR)",
+  },
 };
 
 function usage(): string {

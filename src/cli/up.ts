@@ -7,6 +7,7 @@ import { healthSummary, localBaseValues, localTiming, startLocalStack } from "..
 import { formatCrashReport, Supervisor } from "../local/supervisor.ts";
 import { DEFAULT_RECEIVER_PORT, defaultTopology, type LocalTopology } from "../local/topology.ts";
 import type { Timing } from "../rules/timing.ts";
+import { readBackup } from "./backup.ts";
 import type { CommandContext } from "./context.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -15,7 +16,7 @@ const optionName = (flag: string) => flag.replace(/^--/, "");
 
 const defaultPort = (key: PortKey) => defaultTopology[key] ?? DEFAULT_RECEIVER_PORT;
 
-export const upUsage = `Usage: plue-monitoring up [--config FILE] [--set KEY=VALUE]... [--time-scale N] [--remote-write] [PORT FLAGS]
+export const upUsage = `Usage: plue-monitoring up [--config FILE] [--set KEY=VALUE]... [--time-scale N] [--remote-write] [--restore DIR] [PORT FLAGS]
 
 Runs the monitoring stack on this machine, on the real binaries, against a simulated Plue cluster,
 until Ctrl-C (which stops every process and removes every temporary directory).
@@ -27,6 +28,8 @@ until Ctrl-C (which stops every process and removes every temporary directory).
   --nodes A,B          node names of the simulated cluster (default: ${defaultTopology.nodes.join(",")})
   --remote-write       also run a second Prometheus receiving the first one's remote write (a stand-in
                        for a long-term store, on --receiver-port); the fault receiver-down stops it
+  --restore DIR        start Prometheus on a copy of the backup in DIR (plue-monitoring backup --out DIR);
+                       DIR itself is never changed
 
 Ports (all on ${defaultTopology.host}):
 ${portKeys.map((key) => `  ${`${PORT_FLAGS[key].flag} PORT`.padEnd(31)}${PORT_FLAGS[key].component} (default ${defaultPort(key)})`).join("\n")}
@@ -39,6 +42,8 @@ export interface UpOptions {
   topology: LocalTopology;
   /** Whether a receiving Prometheus runs (topology.receiver is its port). */
   remoteWrite: boolean;
+  /** A backup directory (plue-monitoring backup) whose copy Prometheus starts on. */
+  restore?: string;
   help: boolean;
 }
 
@@ -62,6 +67,7 @@ export function parseUpArgs(args: string[]): UpOptions {
       "time-scale": { type: "string" },
       nodes: { type: "string" },
       "remote-write": { type: "boolean" },
+      restore: { type: "string" },
       [optionName(ALERTMANAGER_PORTS_FLAG)]: { type: "string" },
       ...portOptions,
       help: { type: "boolean", short: "h" },
@@ -108,6 +114,7 @@ export function parseUpArgs(args: string[]): UpOptions {
     timeScale,
     topology,
     remoteWrite,
+    ...(text("restore") !== undefined ? { restore: text("restore") } : {}),
     help: values.help === true,
   };
 }
@@ -146,6 +153,8 @@ export async function upCommand(args: string[], context: CommandContext): Promis
     base: localBaseValues(),
   });
   const timing = timingFor(config, options.timeScale);
+  // Checked before anything starts: a directory that is not a backup is bad input (exit 2).
+  const restore = options.restore === undefined ? undefined : readBackup(options.restore, context.cwd);
   const began = Date.now();
   const stamp = () => `[${((Date.now() - began) / 1000).toFixed(1).padStart(5)}s]`;
   const supervisor = new Supervisor({ progress: (line) => context.stdout(`${stamp()}   ${line}`) });
@@ -172,6 +181,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       : `Starting the local stack at time scale ${options.timeScale} (a \`for: 10m\` lasts ${timing.duration("10m")})`,
   );
   context.stdout(`Logs: ${supervisor.logDir} (removed on exit)`);
+  if (restore) context.stdout(`Restoring ${restore.dir}: ${restore.summary}`);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
@@ -180,6 +190,7 @@ export async function upCommand(args: string[], context: CommandContext): Promis
       timing,
       supervisor,
       progress: (line) => context.stdout(`${stamp()} ${line}`),
+      ...(restore ? { restoreFrom: restore.dir } : {}),
     });
   } catch (error) {
     // Ctrl-C while starting: the signal's shutdown is under way, and its exit code is the answer.

@@ -3,6 +3,7 @@
 // config reference.
 import { z } from "zod";
 import { sloSchema } from "../slo/schema.ts";
+import { backupSchema, defaultBackup } from "./backup.ts";
 import {
   alertSchema,
   dashboardSchema,
@@ -275,6 +276,15 @@ export const configKeys = {
       '"used", "all", or { keep?: "used" | "all", extraKeep?: a list of at most 500 metric names kept besides }',
     schema: ingestionSchema(),
     default: defaultIngestion,
+    kind: "object",
+  },
+  backup: {
+    description:
+      "Scheduled CSI VolumeSnapshots of Prometheus' volumes (and Grafana's): a CronJob creating VolumeSnapshot objects (docs/operations.md); off while schedule is \"\"",
+    accepts:
+      '{ schedule?: a cron schedule ("0 3 * * *") or "" (off), volumeSnapshotClassName?: a VolumeSnapshotClass name or "" (the default class), grafana?: true | false, image?: a pinned kubectl image }',
+    schema: backupSchema(),
+    default: defaultBackup,
     kind: "object",
   },
   extraProbeUrls: {

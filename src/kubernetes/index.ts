@@ -2,6 +2,7 @@
 import type { StackConfig } from "../config/schema.ts";
 import { toYaml, toYamlStream } from "../render.ts";
 import { alertmanager } from "./alertmanager.ts";
+import { backup } from "./backup.ts";
 import { blackboxExporter } from "./blackbox-exporter.ts";
 import type { KubeObject } from "./common.ts";
 import { grafana } from "./grafana.ts";
@@ -42,6 +43,8 @@ export function manifestObjects(
     "blackbox-exporter.yaml": blackboxExporter(config, rendered),
     "postgres-exporter.yaml": postgresExporter(config),
     "network-policies.yaml": networkPolicies(config),
+    // Empty (and so no file) unless backup.schedule is set.
+    "backup.yaml": backup(config),
   };
   for (const [namespace, policy] of scrapedNamespacePolicies(config)) {
     const file =

@@ -69,6 +69,8 @@ export interface StackContext {
   readonly deployment: LocalDeployment;
   readonly supervisor: Supervisor;
   readonly progress: (line: string) => void;
+  /** A backup directory (plue-monitoring backup) whose copy Prometheus starts on. */
+  readonly restoreFrom?: string;
   inbox?: Inbox;
   cluster?: RunningClusterSimulator;
   tls?: TlsEndpoint;
@@ -249,6 +251,8 @@ export interface LocalStackOptions {
   supervisor: Supervisor;
   progress?: (line: string) => void;
   parts?: readonly StackPart[];
+  /** A backup directory (plue-monitoring backup) whose copy Prometheus starts on. */
+  restoreFrom?: string;
 }
 
 /**
@@ -269,6 +273,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Stack
     },
     supervisor: options.supervisor,
     progress: options.progress ?? (() => {}),
+    ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
     urls: [],
   };
   for (const part of options.parts ?? stackParts) {

@@ -1229,6 +1229,30 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
       null,
     ],
   },
+  backup: {
+    valid: fc.oneof(
+      fc.constant({ schedule: "0 3 * * *" }),
+      fc.constant({ schedule: "", grafana: false }),
+      fc.constant({ schedule: "@daily", volumeSnapshotClassName: "csi-snapclass" }),
+      fc.record(
+        {
+          schedule: fc.constantFrom("*/30 * * * *", "15 2 * * MON-FRI", "0 0 1 * *"),
+          grafana: fc.boolean(),
+        },
+        { requiredKeys: ["schedule"] },
+      ),
+    ),
+    suspects: () => [
+      "0 3 * * *",
+      { schedule: "61 * * * *" },
+      { schedule: "TZ=UTC 0 3 * * *" },
+      { schedule: "0 3 * *" },
+      { schedule: "0 3 * * *", image: "registry.k8s.io/kubectl:latest" },
+      { schedule: "0 3 * * *", volumeSnapshotClassName: "Not_A_Name" },
+      { retain: 7 },
+      null,
+    ],
+  },
   extraProbeUrls: {
     valid: fc.uniqueArray(httpsUrl(false), { maxLength: 4 }),
     suspects: (token) => [

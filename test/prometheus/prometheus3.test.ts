@@ -535,6 +535,7 @@ describe("Prometheus' command line", () => {
       "web.listen-address",
       "rules.alert.resend-delay",
       "log.level",
+      "web.enable-admin-api",
     ]);
     expect(removedFlagFindings(localArgs)).toEqual([]);
   });

@@ -4,8 +4,9 @@
 // The rules are loaded only once every target has answered a scrape. Prometheus applies its first
 // targets up to 5s after it starts while it evaluates rules at once; at time scale 60 those 5s are
 // 5 simulated minutes, longer than ServiceDown's `for`, and absent(up) would fire for every service.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { MANIFEST_FILE } from "../../backup/manifest.ts";
 import { durationMs } from "../../config/formats.ts";
 import { prometheusArgs, prometheusConfig, remoteWriteSecretFiles } from "../../prometheus/index.ts";
 import { toYaml } from "../../render.ts";
@@ -117,12 +118,24 @@ export const prometheusPart: StackPart = {
     const localConfig = () => toYaml(prometheusConfig(config, deployment, { remoteWriteSecretsDir }));
     writeFileSync(configFile, localConfig(), { mode: 0o600 });
     const url = `http://${host}:${port}`;
+    const dataDir = supervisor.dir("prometheus/data");
+    if (context.restoreFrom !== undefined) {
+      // A copy, never the backup itself: Prometheus compacts and deletes blocks in its data directory.
+      cpSync(context.restoreFrom, dataDir, {
+        recursive: true,
+        filter: (source) => source !== join(context.restoreFrom as string, MANIFEST_FILE),
+      });
+      context.progress(`prometheus: starting on a copy of ${context.restoreFrom}`);
+    }
     await supervisor.start({
       name: "prometheus",
       command: PROMETHEUS_BINARY,
       args: [
-        ...prometheusArgs(config, deployment, { configFile, dataDir: supervisor.dir("prometheus/data") }),
+        ...prometheusArgs(config, deployment, { configFile, dataDir }),
         "--log.level=warn",
+        // POST /api/v1/admin/tsdb/snapshot for `plue-monitoring backup`. It also enables deleting
+        // series; acceptable here only because the local Prometheus listens on loopback alone.
+        "--web.enable-admin-api",
       ],
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       ports: [{ host, port, flag: PORT_FLAGS.prometheus.flag }],
