@@ -36,6 +36,9 @@ export const kubeStateMetrics: readonly CatalogMetric[] = [
     labels: [...container, "reason"],
     jobs: job,
     help: "1 while the container waits, for the current reason only; absent while it runs",
+    // Series only for containers whose state is Waiting: kubernetes/kube-state-metrics
+    // internal/store/pod.go, createPodContainerStatusWaitingReasonFamilyGenerator, tag v2.20.0.
+    presence: "on-condition",
   },
   {
     name: "kube_pod_container_status_restarts_total",

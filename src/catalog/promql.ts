@@ -159,3 +159,66 @@ function jobsSelected(matcher: { op: string; value: string } | undefined): strin
   if (matcher.op === "=~" && /^[\w-]+(\|[\w-]+)*$/.test(matcher.value)) return matcher.value.split("|");
   return undefined;
 }
+
+/**
+ * For each vector selector, in the order readsOf lists them, the labels the expression groups or
+ * joins on around it: `by (…)` of an enclosing aggregation, `on (…)` of an enclosing binary
+ * operation, and the labels `group_left (…)` / `group_right (…)` copy from the side the selector is
+ * on. Without one of them on its series the expression groups everything under an empty value, or
+ * matches nothing. `without` and `ignoring` only drop labels, so a missing one changes nothing.
+ */
+export function groupingLabelsOf(expr: string): string[][] {
+  const tree = parser.parse(expr);
+  const result: string[][] = [];
+  tree.iterate({
+    enter: (ref) => {
+      if (ref.name !== "VectorSelector") return;
+      const labels = new Set<string>();
+      const node = ref.node as unknown as TreeNodeLike;
+      for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+        if (parent.name === "AggregateExpr") {
+          const modifier = parent.getChild("AggregateModifier");
+          if (modifier?.getChild("By")) for (const label of groupingLabels(expr, modifier)) labels.add(label);
+        }
+        if (parent.name === "BinaryExpr") {
+          const clause = parent.getChild("MatchingModifierClause");
+          if (clause)
+            for (const label of joinLabels(expr, clause, child.from >= clause.to)) labels.add(label);
+        }
+      }
+      result.push([...labels]);
+    },
+  });
+  return result;
+}
+
+/** The labels of the first GroupingLabels under a node. */
+function groupingLabels(expr: string, node: TreeNodeLike): string[] {
+  const list = node.getChild("GroupingLabels");
+  return list ? labelNames(expr, list) : [];
+}
+
+function labelNames(expr: string, list: TreeNodeLike): string[] {
+  const names: string[] = [];
+  for (let child = list.firstChild; child; child = child.nextSibling) {
+    if (child.name === "LabelName" || child.name === "QuotedLabelName")
+      names.push(unquote(text(expr, child)));
+  }
+  return names;
+}
+
+/**
+ * What a matching clause needs of one side: the `on` labels, and the labels group_left copies from
+ * the right side (group_right from the left).
+ */
+function joinLabels(expr: string, clause: TreeNodeLike, onRightSide: boolean): string[] {
+  const lists: TreeNodeLike[] = [];
+  for (let child = clause.firstChild; child; child = child.nextSibling) {
+    if (child.name === "GroupingLabels") lists.push(child);
+  }
+  const on = clause.getChild("On") && lists[0] ? labelNames(expr, lists[0]) : [];
+  const copied = lists[1] ? labelNames(expr, lists[1]) : [];
+  const copiesFromThisSide =
+    (clause.getChild("GroupLeft") && onRightSide) || (clause.getChild("GroupRight") && !onRightSide);
+  return copiesFromThisSide ? [...on, ...copied] : on;
+}

@@ -27,6 +27,11 @@ export interface CatalogMetric {
   /** Jobs that provide it. */
   jobs: readonly ProviderJob[];
   help: string;
+  /**
+   * "on-condition": the exporter emits the metric only while what it reports holds (a container
+   * waiting, a failed job), so a healthy cluster has no series of it. Unset: always present.
+   */
+  presence?: "on-condition";
 }
 
 /** A catalog entry of any origin: ours, or a team's (config.metrics), whose jobs are its scrape jobs. */

@@ -10,6 +10,7 @@ import { synthCommand } from "./synth.ts";
 import { testCommand } from "./test-rules.ts";
 import { upCommand } from "./up.ts";
 import { UsageError } from "./usage-error.ts";
+import { verifyCommand } from "./verify.ts";
 
 type Command = (args: string[], context: CommandContext) => Promise<number>;
 
@@ -19,6 +20,7 @@ const commands: Record<string, { run: Command; summary: string }> = {
   "check-metrics": { run: checkMetricsCommand, summary: "check /metrics endpoints against the contract" },
   fault: { run: faultCommand, summary: "apply or clear a fault in the running local stack" },
   up: { run: upCommand, summary: "run the stack locally on real binaries until Ctrl-C" },
+  verify: { run: verifyCommand, summary: "check on the live stack that every alert can fire" },
   size: { run: sizeCommand, summary: "estimate Prometheus' series, memory and disk for N nodes and M pods" },
   backup: {
     run: backupCommand,
