@@ -11,6 +11,7 @@
 //     /pagerduty  PagerDuty Events API v2 event: { routing_key, event_action, dedup_key, payload }
 import { mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { isSecretReference, type SecretReference } from "../config/secret-reference.ts";
 import type { Deployment } from "../deployment.ts";
 import type { PagerdutyConfig, Receiver, SlackConfig, WebhookConfig } from "./types.ts";
 
@@ -29,7 +30,18 @@ export const RECEIVERS = {
 export const SECRET_FILES = {
   slackWebhookUrl: "slack-webhook-url",
   pagerdutyRoutingKey: "pagerduty-routing-key",
+  /** Only for a webhook URL given as a reference: a URL given as a value is written inline. */
+  defaultWebhookUrl: "default-webhook-url",
+  heartbeatUrl: "heartbeat-url",
 } as const;
+
+/** Each secret file, and the key whose value (or reference to an existing Secret) it holds. */
+const SECRET_FILE_KEYS = {
+  [SECRET_FILES.slackWebhookUrl]: "alertmanagerSlackWebhook",
+  [SECRET_FILES.pagerdutyRoutingKey]: "alertmanagerPagerdutyKey",
+  [SECRET_FILES.defaultWebhookUrl]: "alertmanagerDefaultWebhookUrl",
+  [SECRET_FILES.heartbeatUrl]: "alertmanagerHeartbeatUrl",
+} as const satisfies Record<string, keyof StackConfig>;
 
 const secretPath = (file: string) => `${mounts.alertmanagerSecrets}/${file}`;
 
@@ -40,14 +52,30 @@ export const LOCAL_PAGERDUTY_ROUTING_KEY = "local-inbox-stand-in-routing-key";
  * Where each receiver delivers: one entry per receiver that has somewhere to deliver. Slack and
  * PagerDuty secrets are file references in a cluster. Alertmanager 0.25 (the Debian package the
  * local stack and tests run) has no `url_file` for webhooks (added in 0.26), so the default and
- * heartbeat webhook URLs are written inline: alertmanager.yml is therefore kept in a Kubernetes
- * Secret, never a ConfigMap (docs/alerting.md).
+ * heartbeat webhook URLs given as values are written inline: alertmanager.yml is therefore kept in a
+ * Kubernetes Secret, never a ConfigMap (docs/alerting.md). One given as a reference to an existing
+ * Secret cannot be: it is read from a mounted file through `url_file`, which the cluster's pinned
+ * Alertmanager (v0.34.0, src/config/images.ts) reads again on every notification
+ * (prometheus/alertmanager notify/webhook/webhook.go @v0.34.0), so a rotated Secret needs no reload.
  */
 export interface Destinations {
   slack?: Pick<SlackConfig, "api_url" | "api_url_file">;
   pagerduty?: Pick<PagerdutyConfig, "routing_key" | "routing_key_file" | "url">;
-  defaultWebhook?: string;
-  heartbeatWebhook?: string;
+  defaultWebhook?: WebhookTarget;
+  heartbeatWebhook?: WebhookTarget;
+}
+
+type WebhookTarget = Pick<WebhookConfig, "url" | "url_file">;
+
+/** A webhook URL inline when it is a value, from its mounted file when it names a Secret. */
+function webhookTarget(value: string | SecretReference, file: string): WebhookTarget | undefined {
+  if (isSecretReference(value)) return { url_file: secretPath(file) };
+  return value === "" ? undefined : { url: value };
+}
+
+/** Drops undefined entries, so an absent destination leaves no key behind. */
+function defined<T extends object>(entries: T): T {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as T;
 }
 
 export function destinations(config: StackConfig, deployment: Deployment): Destinations {
@@ -57,32 +85,43 @@ export function destinations(config: StackConfig, deployment: Deployment): Desti
     return {
       slack: { api_url: inboxUrl(RECEIVERS.slack) },
       pagerduty: { routing_key: LOCAL_PAGERDUTY_ROUTING_KEY, url: inboxUrl(RECEIVERS.pagerduty) },
-      defaultWebhook: inboxUrl(RECEIVERS.default),
-      heartbeatWebhook: inboxUrl(RECEIVERS.heartbeat),
+      defaultWebhook: { url: inboxUrl(RECEIVERS.default) },
+      heartbeatWebhook: { url: inboxUrl(RECEIVERS.heartbeat) },
     };
   }
-  return {
-    ...(config.alertmanagerSlackWebhook
-      ? { slack: { api_url_file: secretPath(SECRET_FILES.slackWebhookUrl) } }
-      : {}),
-    ...(config.alertmanagerPagerdutyKey
-      ? { pagerduty: { routing_key_file: secretPath(SECRET_FILES.pagerdutyRoutingKey) } }
-      : {}),
-    ...(config.alertmanagerDefaultWebhookUrl ? { defaultWebhook: config.alertmanagerDefaultWebhookUrl } : {}),
-    ...(config.alertmanagerHeartbeatUrl ? { heartbeatWebhook: config.alertmanagerHeartbeatUrl } : {}),
-  };
+  return defined({
+    slack: config.alertmanagerSlackWebhook
+      ? { api_url_file: secretPath(SECRET_FILES.slackWebhookUrl) }
+      : undefined,
+    pagerduty: config.alertmanagerPagerdutyKey
+      ? { routing_key_file: secretPath(SECRET_FILES.pagerdutyRoutingKey) }
+      : undefined,
+    defaultWebhook: webhookTarget(config.alertmanagerDefaultWebhookUrl, SECRET_FILES.defaultWebhookUrl),
+    heartbeatWebhook: webhookTarget(config.alertmanagerHeartbeatUrl, SECRET_FILES.heartbeatUrl),
+  });
 }
 
-/** The secret files the cluster's Alertmanager mounts: file name → value, configured ones only. */
+/**
+ * The secret files the cluster's Alertmanager mounts from the Secret the stack generates: file name
+ * → value, configured values only. Webhook URLs given as values are inline in alertmanager.yml.
+ */
 export function alertmanagerSecretFiles(config: StackConfig): Record<string, string> {
-  return {
-    ...(config.alertmanagerSlackWebhook
-      ? { [SECRET_FILES.slackWebhookUrl]: config.alertmanagerSlackWebhook }
-      : {}),
-    ...(config.alertmanagerPagerdutyKey
-      ? { [SECRET_FILES.pagerdutyRoutingKey]: config.alertmanagerPagerdutyKey }
-      : {}),
-  };
+  const files: Record<string, string> = {};
+  for (const file of [SECRET_FILES.slackWebhookUrl, SECRET_FILES.pagerdutyRoutingKey]) {
+    const value = config[SECRET_FILE_KEYS[file]];
+    if (typeof value === "string" && value !== "") files[file] = value;
+  }
+  return files;
+}
+
+/** The secret files the cluster's Alertmanager mounts from Secrets that already exist: file name → reference. */
+export function alertmanagerReferencedFiles(config: StackConfig): Record<string, SecretReference> {
+  const files: Record<string, SecretReference> = {};
+  for (const [file, key] of Object.entries(SECRET_FILE_KEYS)) {
+    const value = config[key];
+    if (isSecretReference(value)) files[file] = value;
+  }
+  return files;
 }
 
 /**
@@ -97,7 +136,10 @@ export const SLACK_TEXT =
 export const PAGERDUTY_DESCRIPTION =
   "{{ with .CommonAnnotations.summary }}{{ . }}{{ else }}{{ .GroupLabels.alertname }}: {{ len .Alerts }} alerts{{ end }}";
 
-const webhook = (url: string, sendResolved: boolean): WebhookConfig => ({ url, send_resolved: sendResolved });
+const webhook = (target: WebhookTarget, sendResolved: boolean): WebhookConfig => ({
+  ...target,
+  send_resolved: sendResolved,
+});
 
 /** The receivers for these destinations: default and heartbeat always (empty ones drop), the others when set. */
 export function receivers(config: StackConfig, to: Destinations): Receiver[] {

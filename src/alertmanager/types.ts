@@ -20,7 +20,12 @@ export interface PagerdutyConfig {
 }
 
 export interface WebhookConfig {
-  url: string;
+  url?: string;
+  /**
+   * A file holding the URL, read on every notification: Alertmanager 0.26 and later
+   * (prometheus/alertmanager notify/webhook/config.go and webhook.go @v0.34.0); 0.25 refuses it.
+   */
+  url_file?: string;
   send_resolved: boolean;
 }
 

@@ -13,6 +13,7 @@ import {
   integerBetween,
   PROMETHEUS_DURATION,
 } from "./formats.ts";
+import { orSecretReference } from "./secret-reference.ts";
 
 /**
  * Prometheus' queue_config defaults at the pinned version (prometheus/prometheus config/config.go
@@ -177,29 +178,31 @@ export const remoteWriteEndpoints = () =>
                   message: "a username of 1 to 256 characters without ':', spaces or control characters",
                 }),
               // Prometheus trims what it reads from a password file: spaces at either end would be lost.
-              password: z
-                .string()
-                .refine(
-                  (value) =>
-                    value !== "" &&
-                    value.length <= 4096 &&
-                    value === value.trim() &&
-                    !hasControlCharacter(value),
-                  {
-                    message:
-                      "a password of 1 to 4096 characters, without control characters or spaces at either end",
-                  },
-                ),
+              // Or a reference to an existing Secret, whose key is mounted as that file.
+              password: orSecretReference(
+                z
+                  .string()
+                  .refine(
+                    (value) =>
+                      value !== "" &&
+                      value.length <= 4096 &&
+                      value === value.trim() &&
+                      !hasControlCharacter(value),
+                    {
+                      message:
+                        "a password of 1 to 4096 characters, without control characters or spaces at either end",
+                    },
+                  ),
+              ),
             })
             .strict()
             .optional(),
-          // Sent as `Authorization: Bearer <token>`, from a file Prometheus trims.
-          bearerToken: z
-            .string()
-            .regex(/^[\x21-\x7e]{1,4096}$/, {
+          // Sent as `Authorization: Bearer <token>`, from a file Prometheus trims; or a reference.
+          bearerToken: orSecretReference(
+            z.string().regex(/^[\x21-\x7e]{1,4096}$/, {
               message: "a token of 1 to 4096 visible ASCII characters, without spaces",
-            })
-            .optional(),
+            }),
+          ).optional(),
           queue: remoteWriteQueue().optional(),
           // Applied to every series before it is sent, after the scrape's own relabeling.
           writeRelabel: z.array(writeRelabelStep()).max(50, { message: "at most 50 steps" }).optional(),

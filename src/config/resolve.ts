@@ -5,6 +5,7 @@ import { z } from "zod";
 import { extensionProblems } from "../extensions/problems.ts";
 import { ConfigError, type ConfigProblem, showValue } from "./errors.ts";
 import { type KeySpec, keySpecByKey, keySpecs, type StackConfig, thresholdPairs } from "./schema.ts";
+import { isObjectInput } from "./secret-reference.ts";
 
 /** One value from one source, at a key or a dotted nested key (images.grafana). */
 interface Entry {
@@ -46,12 +47,45 @@ function redactFields(value: unknown, fields: readonly string[]): unknown {
   );
 }
 
+const REFERENCE_FIELDS = ["secretName", "key"];
+
+/**
+ * Whether the path lies in a secret given as a reference to an existing Secret: an object where a
+ * secret key or field takes a string. A reference names a Secret and may be shown.
+ */
+function inSecretReference(path: string, merged: Record<string, unknown>): boolean {
+  const parts = path.split(".");
+  const spec = keySpecByKey.get(parts[0] as string);
+  let at: unknown = merged;
+  for (const [index, part] of parts.entries()) {
+    at = isObjectInput(at) || Array.isArray(at) ? (at as Record<string, unknown>)[part] : undefined;
+    const secret = index === 0 ? spec?.secret === true : spec?.secretFields?.includes(part) === true;
+    // basicAuth is a secret field that holds an object of its own: only one naming a Secret counts.
+    const value = at;
+    const naming = isObjectInput(value) && (index === 0 || REFERENCE_FIELDS.some((field) => field in value));
+    if (secret && naming) return true;
+  }
+  return false;
+}
+
+/** A reference as it may be shown: its two fields only, so nothing else given beside them is. */
+function shownReference(path: string, value: unknown): string {
+  if (isObjectInput(value)) {
+    const fields = REFERENCE_FIELDS.filter((field) => typeof value[field] === "string");
+    return showValue(Object.fromEntries(fields.map((field) => [field, value[field]])), false);
+  }
+  if (value === undefined) return "(missing)";
+  const field = path.split(".").at(-1) as string;
+  return REFERENCE_FIELDS.includes(field) ? showValue(value, false) : showValue(value, true);
+}
+
 /**
  * A value as it may be shown. A key with secret fields given as text that is not JSON (a --set cut
  * off mid-list) is hidden whole: where its secrets are cannot be known.
  */
-function shownValue(path: string, value: unknown): string {
+function shownValue(path: string, value: unknown, merged: Record<string, unknown>): string {
   const spec = keySpecByKey.get(path.split(".")[0] as string);
+  if (inSecretReference(path, merged)) return shownReference(path, value);
   if (isSecretPath(path)) return showValue(value, true);
   if (!spec?.secretFields) return showValue(value, false);
   if (!path.includes(".") && typeof value === "string") return showValue(value, true);
@@ -135,7 +169,7 @@ function nestedValue(text: string): unknown {
 }
 
 /** A string from the environment or --set, turned into the key's kind of value. */
-function coerce(spec: Pick<KeySpec, "kind">, text: string): unknown {
+function coerce(spec: Pick<KeySpec, "kind" | "secret">, text: string): unknown {
   switch (spec.kind) {
     case "number":
       // Decimal only: Number() would also read 0x10 as 16, and "" or " " as 0.
@@ -148,7 +182,21 @@ function coerce(spec: Pick<KeySpec, "kind">, text: string): unknown {
         return text;
       }
     default:
-      return text;
+      return spec.secret === true ? secretOrReference(text) : text;
+  }
+}
+
+/**
+ * A secret key's text: a reference to an existing Secret when it is a JSON object
+ * ({"secretName":"grafana-admin","key":"password"}), otherwise the secret value itself.
+ */
+function secretOrReference(text: string): unknown {
+  if (!text.trimStart().startsWith("{")) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObjectInput(parsed) ? parsed : text;
+  } catch {
+    return text;
   }
 }
 
@@ -341,7 +389,7 @@ export function resolveConfig(layers: readonly Layer[]): StackConfig {
             : issue.message;
       problems.push({
         key: dotted,
-        shown: shownValue(dotted, value),
+        shown: shownValue(dotted, value, merged),
         message: `not accepted; expected ${accepted}`,
         source: sourceOf(sources, path),
       });

@@ -32,6 +32,7 @@ import {
 import { defaultImages, type ImageName } from "./images.ts";
 import { defaultIngestion, ingestionSchema } from "./ingestion.ts";
 import { remoteWriteEndpoints } from "./remote-write.ts";
+import { orSecretReference, SECRET_REFERENCE_ACCEPTS } from "./secret-reference.ts";
 
 export interface KeySpec {
   /** camelCase name used in config files and --set. */
@@ -87,8 +88,8 @@ export const configKeys = {
   grafanaAdminPassword: {
     seedName: "grafana_admin_password",
     description: "Grafana admin password (stored only in a Kubernetes Secret)",
-    accepts: "a non-empty password of at most 256 characters, without control characters",
-    schema: password(),
+    accepts: `a non-empty password of at most 256 characters, without control characters; or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(password()),
     secret: true,
     kind: "string",
   },
@@ -131,8 +132,8 @@ export const configKeys = {
   alertmanagerSlackWebhook: {
     seedName: "alertmanager_slack_webhook",
     description: 'Slack incoming-webhook URL; "" turns Slack off',
-    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
-    schema: optionalHttpsUrl(),
+    accepts: `an https:// URL (RFC 3986 characters, no user:password@), "", or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(optionalHttpsUrl()),
     default: "",
     secret: true,
     kind: "string",
@@ -140,8 +141,8 @@ export const configKeys = {
   alertmanagerPagerdutyKey: {
     seedName: "alertmanager_pagerduty_key",
     description: 'PagerDuty Events API v2 integration key; "" turns PagerDuty off',
-    accepts: 'a 32-character integration key, or ""',
-    schema: pagerdutyKey(),
+    accepts: `a 32-character integration key, "", or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(pagerdutyKey()),
     default: "",
     secret: true,
     kind: "string",
@@ -244,16 +245,16 @@ export const configKeys = {
   },
   alertmanagerDefaultWebhookUrl: {
     description: 'Webhook receiving every alert that is neither critical nor warning; "" drops them',
-    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
-    schema: optionalHttpsUrl(),
+    accepts: `an https:// URL (RFC 3986 characters, no user:password@), "", or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(optionalHttpsUrl()),
     default: "",
     secret: true,
     kind: "string",
   },
   alertmanagerHeartbeatUrl: {
     description: 'Dead man\'s switch URL that receives the always-firing Watchdog alert; "" drops it',
-    accepts: 'an https:// URL (RFC 3986 characters, no user:password@), or ""',
-    schema: optionalHttpsUrl(),
+    accepts: `an https:// URL (RFC 3986 characters, no user:password@), "", or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(optionalHttpsUrl()),
     default: "",
     secret: true,
     kind: "string",
@@ -262,7 +263,7 @@ export const configKeys = {
     description:
       "Remote-write endpoints Prometheus also sends samples to. Their credentials go to a Kubernetes Secret that Prometheus reads as files, never to prometheus.yml",
     accepts:
-      "a list of at most 20 { url: https URL, name?: letters, digits, '_' and '-', at most one of basicAuth: { username, password } or bearerToken, queue?: { capacity?, maxShards?, minShards?, maxSamplesPerSend?, batchSendDeadline?, minBackoff?, maxBackoff? }, writeRelabel?: [{ action: keep | drop | replace | labeldrop | labelkeep, sourceLabels, separator?, regex (RE2), targetLabel, replacement? }] }; names unique, entries without a name at different URLs; minShards ≤ maxShards, minBackoff ≤ maxBackoff, capacity ≥ maxSamplesPerSend (Prometheus' defaults where not given)",
+      "a list of at most 20 { url: https URL, name?: letters, digits, '_' and '-', at most one of basicAuth: { username, password } or bearerToken (password and bearerToken each a value or { secretName, key }), queue?: { capacity?, maxShards?, minShards?, maxSamplesPerSend?, batchSendDeadline?, minBackoff?, maxBackoff? }, writeRelabel?: [{ action: keep | drop | replace | labeldrop | labelkeep, sourceLabels, separator?, regex (RE2), targetLabel, replacement? }] }; names unique, entries without a name at different URLs; minShards ≤ maxShards, minBackoff ≤ maxBackoff, capacity ≥ maxSamplesPerSend (Prometheus' defaults where not given)",
     schema: remoteWriteEndpoints(),
     // basicAuth too: given as "user:password" text instead of an object, it is shown nowhere.
     secretFields: ["basicAuth", "password", "bearerToken", "bearer_token", "credentials"],
@@ -487,7 +488,10 @@ export function defineConfig(config: UserConfig): UserConfig {
   return config;
 }
 
-/** Every secret string a config holds: secret keys' values and secret fields' at any depth. */
+/**
+ * Every secret string a config holds: secret keys' values and secret fields' at any depth. A
+ * reference to an existing Secret ({ secretName, key }) is no secret and is not among them.
+ */
 export function secretValuesIn(config: StackConfig): string[] {
   const found: string[] = [];
   const collect = (value: unknown, fields: readonly string[]) => {

@@ -1,10 +1,12 @@
 // Alertmanager: alertmanagerReplicas pods gossiping on 9094 through a headless Service, so a
 // notification and a silence survive the loss of one; silences and the notification log on a volume;
-// the config and every receiver credential in a Secret, reloaded in place.
+// the config and every receiver credential in a Secret, reloaded in place. A credential given as a
+// reference to a Secret that already exists is mounted from that Secret into the same directory.
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { alertmanagerSecretFiles } from "../alertmanager/index.ts";
+import { alertmanagerReferencedFiles } from "../alertmanager/receivers.ts";
 import { components, mounts, statefulSetPod } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import {
@@ -20,6 +22,7 @@ import {
   oneAtATimeDisruptionBudget,
   pathBelow,
   podSecurityContext,
+  referencedSecretSources,
   resources,
   secretChecksum,
   secretData,
@@ -52,6 +55,13 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
   const secretsSubdir = pathBelow(CONFIG_DIR, mounts.alertmanagerSecrets);
   const secretFiles = alertmanagerSecretFiles(config);
   const secretKeys = Object.keys(secretFiles).sort();
+  // Files from Secrets that already exist: mounted beside the others, never copied into ours.
+  const referencedFiles = Object.fromEntries(
+    Object.entries(alertmanagerReferencedFiles(config)).map(([file, reference]) => [
+      `${secretsSubdir}/${file}`,
+      reference,
+    ]),
+  );
   const clustered = config.alertmanagerReplicas > 1;
 
   const secretContent: Record<string, string> = {
@@ -145,6 +155,7 @@ export function alertmanager(config: StackConfig, rendered: RenderedConfigs): Ku
                       ],
                     },
                   },
+                  ...referencedSecretSources(referencedFiles),
                 ],
               },
             },

@@ -21,6 +21,7 @@ import type { IIoK8sApiCoreV1ServicePort } from "kubernetes-models/v1/ServicePor
 import packageJson from "../../package.json" with { type: "json" };
 import { COMPONENT_LABEL } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import type { SecretReference } from "../config/secret-reference.ts";
 
 export const PART_OF = "plue-monitoring";
 export const MANAGED_BY = "plue-monitoring";
@@ -173,6 +174,22 @@ export function secretData(values: Record<string, string>): Record<string, strin
   return Object.fromEntries(
     Object.entries(values).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")]),
   );
+}
+
+/**
+ * Projected-volume sources for files read from Secrets that already exist (references given in the
+ * config): one source per Secret, each file at its path under the volume. Nothing of these Secrets
+ * is known at synth time, so no checksum covers them (docs/kubernetes.md, "Secrets you already have").
+ */
+export function referencedSecretSources(
+  files: Readonly<Record<string, SecretReference>>,
+): { secret: { name: string; items: { key: string; path: string }[] } }[] {
+  const bySecret = new Map<string, { key: string; path: string }[]>();
+  for (const path of Object.keys(files).sort()) {
+    const { secretName, key } = files[path] as SecretReference;
+    bySecret.set(secretName, [...(bySecret.get(secretName) ?? []), { key, path }]);
+  }
+  return [...bySecret.keys()].sort().map((name) => ({ secret: { name, items: bySecret.get(name) ?? [] } }));
 }
 
 /** ConfigMap and Secret keys allow [-._a-zA-Z0-9]; nested paths become keys with "__" for "/". */

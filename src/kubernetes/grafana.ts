@@ -1,12 +1,14 @@
 // Grafana: one pod on a ReadWriteOnce volume with the Recreate strategy (the old pod lets go of the
 // volume before the new one starts), provisioning and dashboards from ConfigMaps, the admin password
-// from a Secret, and an Ingress at grafana.<domain> with TLS and authentication in front.
+// from a Secret (ours, or one that already exists when the config references it), and an Ingress at
+// grafana.<domain> with TLS and authentication in front.
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { isSecretReference } from "../config/secret-reference.ts";
 import {
   checksum,
   clusterIPService,
@@ -75,11 +77,18 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
   const provisioningFiles = Object.keys(rendered.grafanaProvisioning).sort();
   const dashboardFiles = Object.keys(rendered.dashboards).sort();
 
-  const adminSecret = new Secret({
-    metadata: meta(GRAFANA_ADMIN_SECRET, objectLabels, namespace),
-    type: "Opaque",
-    data: secretData({ [ADMIN_PASSWORD_KEY]: config.grafanaAdminPassword }),
-  });
+  // A password given as a reference is read from that Secret; only a value gets a Secret of ours.
+  const password = config.grafanaAdminPassword;
+  const adminSecret = isSecretReference(password)
+    ? undefined
+    : new Secret({
+        metadata: meta(GRAFANA_ADMIN_SECRET, objectLabels, namespace),
+        type: "Opaque",
+        data: secretData({ [ADMIN_PASSWORD_KEY]: password }),
+      });
+  const adminSource = isSecretReference(password)
+    ? { secretName: password.secretName, key: password.key }
+    : { secretName: GRAFANA_ADMIN_SECRET, key: ADMIN_PASSWORD_KEY };
   const provisioning = new ConfigMap({
     metadata: meta(PROVISIONING_MAP, objectLabels, namespace),
     data: Object.fromEntries(
@@ -100,8 +109,10 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
 
   const env = [
     { name: "GF_SECURITY_ADMIN_USER", value: "admin" },
-    // Read from the Secret's file, never from the pod spec. Grafana applies it when it creates the
-    // admin user (first start); docs/kubernetes.md says how to change it later.
+    // Read from the Secret's file, never from the pod spec: the image's entrypoint turns GF_*__FILE
+    // into the variable at start (grafana/grafana packaging/docker/run.sh), so a rotated referenced
+    // Secret needs a restart. Grafana applies it when it creates the admin user (first start);
+    // docs/kubernetes.md says how to change it later.
     { name: "GF_SECURITY_ADMIN_PASSWORD__FILE", value: `${SECRETS_DIR}/${ADMIN_PASSWORD_KEY}` },
     { name: "GF_SERVER_ROOT_URL", value: `https://${grafanaHost(config)}/` },
     { name: "GF_SERVER_DOMAIN", value: grafanaHost(config) },
@@ -197,9 +208,9 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
         {
           name: "admin",
           secret: {
-            secretName: GRAFANA_ADMIN_SECRET,
+            secretName: adminSource.secretName,
             defaultMode: 0o440,
-            items: [{ key: ADMIN_PASSWORD_KEY, path: ADMIN_PASSWORD_KEY }],
+            items: [{ key: adminSource.key, path: ADMIN_PASSWORD_KEY }],
           },
         },
         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
@@ -228,5 +239,13 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
     },
   });
 
-  return [adminSecret, provisioning, ...dashboardMaps, claim, service, deployment, ingress];
+  return [
+    ...(adminSecret ? [adminSecret] : []),
+    provisioning,
+    ...dashboardMaps,
+    claim,
+    service,
+    deployment,
+    ingress,
+  ];
 }

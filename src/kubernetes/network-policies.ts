@@ -105,13 +105,16 @@ export function prometheusFlows(config: StackConfig): PrometheusFlows {
   return flows;
 }
 
-/** Slack, PagerDuty (443) and the ports of the configured webhooks (which may use others). */
+/**
+ * Slack, PagerDuty (443) and the ports of the configured webhooks (which may use others). A URL given
+ * as a reference to an existing Secret is unknown here: it is reached on 443 only.
+ */
 function receiverPorts(config: StackConfig): number[] {
   const urls = [
     config.alertmanagerSlackWebhook,
     config.alertmanagerDefaultWebhookUrl,
     config.alertmanagerHeartbeatUrl,
-  ].filter((url) => url !== "");
+  ].filter((url): url is string => typeof url === "string" && url !== "");
   return uniqueSorted([443, ...urls.map(urlPort)]);
 }
 

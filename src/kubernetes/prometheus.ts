@@ -1,7 +1,8 @@
 // Prometheus: a StatefulSet (its volume is ReadWriteOnce: a Deployment's rolling update would start the
 // new pod before the old one lets go of the volume and hang), config and rules from ConfigMaps kept
-// current by the reloader, remote-write credentials from a Secret (files Prometheus reads on every
-// request), and the cluster-wide read access its service discovery and scrapes need.
+// current by the reloader, remote-write credentials from a Secret, ours or one that already exists
+// (files Prometheus reads on every request), and the cluster-wide read access its service discovery
+// and scrapes need.
 //
 // prometheusReplicas pods, each on a node of its own with a volume of its own, each scraping every
 // target and evaluating every rule: identical twins that share nothing, so losing one loses no
@@ -10,8 +11,9 @@
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
-import { components, mounts } from "../components.ts";
+import { components, mounts, remoteWriteFile, remoteWriteKey } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { isSecretReference, type SecretReference } from "../config/secret-reference.ts";
 import { cluster } from "../deployment.ts";
 import { POD_NAME_ENV } from "../prometheus/alerting.ts";
 import { prometheusArgs, remoteWriteSecretFiles } from "../prometheus/index.ts";
@@ -30,6 +32,7 @@ import {
   oneAtATimeDisruptionBudget,
   pathBelow,
   podSecurityContext,
+  referencedSecretSources,
   resources,
   secretChecksum,
   secretData,
@@ -66,6 +69,22 @@ export function prometheusClusterRoleName(config: StackConfig): string {
   return `${config.namespace}-prometheus`;
 }
 
+/**
+ * Remote-write credentials given as references to existing Secrets: file name → reference. They are
+ * mounted under the same names as the files of our Secret, which prometheus.yml reads.
+ */
+export function remoteWriteReferencedFiles(config: StackConfig): Record<string, SecretReference> {
+  return Object.fromEntries(
+    config.remoteWrite.flatMap(({ name, basicAuth, bearerToken }, index): [string, SecretReference][] => {
+      const key = remoteWriteKey(name, index);
+      if (isSecretReference(basicAuth?.password))
+        return [[remoteWriteFile(key, "password"), basicAuth.password]];
+      if (isSecretReference(bearerToken)) return [[remoteWriteFile(key, "bearer-token"), bearerToken]];
+      return [];
+    }),
+  );
+}
+
 export function prometheus(config: StackConfig, rendered: RenderedConfigs): KubeObject[] {
   const version = imageVersion(config.images.prometheus);
   const objectLabels = labels(name, "server", version);
@@ -100,6 +119,33 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
           type: "Opaque",
           data: secretData(remoteWriteFiles),
         });
+  // Credentials given as references to existing Secrets are mounted from them beside ours: one
+  // projected volume then; our Secret alone stays a plain secret volume.
+  const referencedFiles = remoteWriteReferencedFiles(config);
+  const remoteWriteVolume =
+    Object.keys(referencedFiles).length === 0
+      ? remoteWriteSecret && { secret: { secretName: REMOTE_WRITE_SECRET, defaultMode: 0o440 } }
+      : {
+          projected: {
+            defaultMode: 0o440,
+            sources: [
+              ...(remoteWriteSecret
+                ? [
+                    {
+                      secret: {
+                        name: REMOTE_WRITE_SECRET,
+                        items: Object.keys(remoteWriteFiles)
+                          .sort()
+                          .map((file) => ({ key: file, path: file })),
+                      },
+                    },
+                  ]
+                : []),
+              ...referencedSecretSources(referencedFiles),
+            ],
+          },
+        };
+  const mountsRemoteWrite = remoteWriteVolume !== undefined;
 
   const configMount = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
   const configChecksum = checksum({
@@ -160,7 +206,7 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
               volumeMounts: [
                 configMount,
                 { name: "data", mountPath: mounts.prometheusData },
-                ...(remoteWriteSecret
+                ...(mountsRemoteWrite
                   ? [{ name: "remote-write", mountPath: mounts.prometheusRemoteWriteSecrets, readOnly: true }]
                   : []),
               ],
@@ -189,13 +235,10 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
                 ],
               },
             },
-            ...(remoteWriteSecret
+            ...(mountsRemoteWrite
               ? [
-                  {
-                    name: "remote-write",
-                    // Owner and group (fsGroup) may read; nobody else.
-                    secret: { secretName: REMOTE_WRITE_SECRET, defaultMode: 0o440 },
-                  },
+                  // Owner and group (fsGroup) may read; nobody else.
+                  { name: "remote-write", ...remoteWriteVolume },
                 ]
               : []),
           ],

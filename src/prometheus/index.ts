@@ -178,8 +178,10 @@ export function remoteWriteSecretFiles(config: StackConfig): Record<string, stri
   return Object.fromEntries(
     config.remoteWrite.flatMap(({ name, basicAuth, bearerToken }, index): [string, string][] => {
       const key = remoteWriteKey(name, index);
-      if (basicAuth) return [[remoteWriteFile(key, "password"), basicAuth.password]];
-      if (bearerToken !== undefined) return [[remoteWriteFile(key, "bearer-token"), bearerToken]];
+      // A credential given as a reference to an existing Secret is mounted from it, not written.
+      if (typeof basicAuth?.password === "string")
+        return [[remoteWriteFile(key, "password"), basicAuth.password]];
+      if (typeof bearerToken === "string") return [[remoteWriteFile(key, "bearer-token"), bearerToken]];
       return [];
     }),
   );

@@ -257,7 +257,7 @@ describe("the stack's other connections", () => {
       config.alertmanagerHeartbeatUrl,
     ];
     for (const url of urls) {
-      const parsed = new URL(url);
+      const parsed = new URL(String(url));
       expect(blocked(policies, pod("alertmanager-0"), parsed.hostname, Number(parsed.port || 443))).toEqual(
         [],
       );

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MANIFEST_FILE } from "../../backup/manifest.ts";
 import { durationMs } from "../../config/formats.ts";
+import { isSecretReference } from "../../config/secret-reference.ts";
 import { prometheusArgs, prometheusConfig, remoteWriteSecretFiles } from "../../prometheus/index.ts";
 import { toYaml } from "../../render.ts";
 import { ruleFiles } from "../../rules/index.ts";
@@ -114,6 +115,15 @@ export const prometheusPart: StackPart = {
     const remoteWriteSecretsDir = supervisor.dir("prometheus/remote-write");
     for (const [file, value] of Object.entries(remoteWriteSecretFiles(config))) {
       writeFileSync(join(remoteWriteSecretsDir, file), value, { mode: 0o600 });
+    }
+    // A credential kept in a Kubernetes Secret cannot be read here: its file is missing, sends fail.
+    for (const [index, endpoint] of config.remoteWrite.entries()) {
+      const credential = endpoint.basicAuth?.password ?? endpoint.bearerToken;
+      if (isSecretReference(credential)) {
+        context.progress(
+          `prometheus: remoteWrite[${index}] (${endpoint.url}) takes its credential from Secret ${credential.secretName}, which the local stack cannot read, so sending to it fails; give a value (TF_VAR_remote_write or --set) instead`,
+        );
+      }
     }
     const localConfig = () => toYaml(prometheusConfig(config, deployment, { remoteWriteSecretsDir }));
     writeFileSync(configFile, localConfig(), { mode: 0o600 });
