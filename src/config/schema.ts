@@ -298,8 +298,8 @@ export const configKeys = {
   },
   postgresExporterDsn: {
     description: 'PostgreSQL URL for postgres-exporter (kept in a Secret); "" deploys no postgres-exporter',
-    accepts: 'a postgresql:// URL, or ""',
-    schema: postgresDsn(),
+    accepts: `a postgresql:// URL, "", or ${SECRET_REFERENCE_ACCEPTS}`,
+    schema: orSecretReference(postgresDsn()),
     default: "",
     secret: true,
     kind: "string",

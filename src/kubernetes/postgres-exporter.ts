@@ -4,6 +4,7 @@
 import { Secret } from "kubernetes-models/v1/Secret";
 import { components } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
+import { isSecretReference, type SecretReference } from "../config/secret-reference.ts";
 import {
   clusterIPService,
   containerSecurityContext,
@@ -25,8 +26,12 @@ const UID = 65534;
 export const POSTGRES_EXPORTER_SECRET = "postgres-exporter";
 const DSN_KEY = "data-source-name";
 
-/** The database port the exporter connects to (the DSN's, or PostgreSQL's default). */
-export function postgresPort(dsn: string): number {
+/**
+ * The database port the exporter connects to: the DSN's, or PostgreSQL's default, which is all that
+ * can be known of a DSN kept in a Secret synth never reads.
+ */
+export function postgresPort(dsn: string | SecretReference): number {
+  if (isSecretReference(dsn)) return 5432;
   const parsed = new URL(dsn);
   return parsed.port === "" ? 5432 : Number(parsed.port);
 }
@@ -37,14 +42,23 @@ export function postgresExporter(config: StackConfig): KubeObject[] {
   const objectLabels = labels(name, "exporter", version);
   const namespace = config.namespace;
 
-  const secret = new Secret({
-    metadata: meta(POSTGRES_EXPORTER_SECRET, objectLabels, namespace),
-    type: "Opaque",
-    data: secretData({ [DSN_KEY]: config.postgresExporterDsn }),
-  });
+  const dsn = config.postgresExporterDsn;
+  // A DSN kept in an existing Secret is read from there: nothing generated, no checksum to roll on.
+  const secret = isSecretReference(dsn)
+    ? undefined
+    : new Secret({
+        metadata: meta(POSTGRES_EXPORTER_SECRET, objectLabels, namespace),
+        type: "Opaque",
+        data: secretData({ [DSN_KEY]: dsn }),
+      });
+  const dsnSource = isSecretReference(dsn)
+    ? { name: dsn.secretName, key: dsn.key }
+    : { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY };
 
   const deployment = singleReplicaDeployment(name, objectLabels, namespace, {
-    podAnnotations: { "checksum/secret": secretChecksum({ [DSN_KEY]: config.postgresExporterDsn }) },
+    ...(isSecretReference(dsn)
+      ? {}
+      : { podAnnotations: { "checksum/secret": secretChecksum({ [DSN_KEY]: dsn }) } }),
     podSpec: {
       automountServiceAccountToken: false,
       securityContext: podSecurityContext(UID),
@@ -56,7 +70,7 @@ export function postgresExporter(config: StackConfig): KubeObject[] {
           env: [
             {
               name: "DATA_SOURCE_NAME",
-              valueFrom: { secretKeyRef: { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY } },
+              valueFrom: { secretKeyRef: dsnSource },
             },
           ],
           ports: [{ name: "http", containerPort: port, protocol: "TCP" }],
@@ -74,5 +88,5 @@ export function postgresExporter(config: StackConfig): KubeObject[] {
 
   const service = clusterIPService(name, objectLabels, namespace, [servicePort("http", port)]);
 
-  return [secret, service, deployment];
+  return [...(secret ? [secret] : []), service, deployment];
 }

@@ -278,7 +278,7 @@ describe("the stack's other connections", () => {
   });
 
   it("postgres-exporter reaches its database; kube-state-metrics reaches the API server", () => {
-    const dsn = new URL(stack.config.postgresExporterDsn);
+    const dsn = new URL(String(stack.config.postgresExporterDsn));
     expect(blocked(policies, pod("postgres-exporter"), dsn.hostname, Number(dsn.port))).toEqual([]);
     expect(blocked(policies, pod("kube-state-metrics"), "kubernetes.default.svc", 443)).toEqual([]);
   });

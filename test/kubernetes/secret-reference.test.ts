@@ -222,3 +222,26 @@ describe("the Secret names a reference may not take", () => {
     expect([...new Set(generated)].sort()).toEqual([...GENERATED_SECRET_NAMES].sort());
   });
 });
+
+describe("postgres-exporter's DSN given as a reference", () => {
+  const dsnConfig = testConfig({ postgresExporterDsn: { secretName: "plue-db-monitor", key: "dsn" } });
+  const dsnObjects: Manifest[] = [...synthesize(dsnConfig)]
+    .filter(([file]) => file.startsWith("manifests/") && file !== "manifests/kustomization.yaml")
+    .flatMap(([, text]) => parseAllDocuments(text).map((document) => document.toJS() as Manifest));
+  const find = (kind: string, name: string) =>
+    dsnObjects.find((object) => object.kind === kind && object.metadata.name === name);
+
+  it("is read from the referenced Secret, with none generated and no checksum to roll on", () => {
+    expect(find("Secret", "postgres-exporter")).toBeUndefined();
+    const pod = find("Deployment", "postgres-exporter")?.spec.template;
+    expect(pod.spec.containers[0].env).toEqual([
+      { name: "DATA_SOURCE_NAME", valueFrom: { secretKeyRef: { name: "plue-db-monitor", key: "dsn" } } },
+    ]);
+    expect(pod.metadata.annotations?.["checksum/secret"]).toBeUndefined();
+  });
+
+  it("lets the exporter reach PostgreSQL's default port, the only one synth can know", () => {
+    const policy = find("NetworkPolicy", "postgres-exporter");
+    expect(policy?.spec.egress).toContainEqual({ ports: [{ protocol: "TCP", port: 5432 }] });
+  });
+});
