@@ -3,19 +3,16 @@
 import { PLUE_SERVICES } from "../catalog/plue-services.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { alertRule, promql, ratio } from "./alert.ts";
+import { recorded } from "./recording.ts";
 import { blackbox, plueServices } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
 import type { RuleGroup } from "./types.ts";
 
 export function applicationRules(config: StackConfig, timing: Timing): RuleGroup {
-  const window = timing.window("5m");
-  const requests = (matchers: string) =>
-    `rate(http_server_request_duration_seconds_count{${plueServices}${matchers}}[${window}])`;
-  // 4xx are the client's doing and never count; with no requests the ratio is NaN and never fires.
-  const errorShare = promql`
-    sum by (namespace, service) (${requests(', http_response_status_code=~"5.."')})
-    /
-    sum by (namespace, service) (${requests("")})`;
+  // The 5xx share as plue-http.recording records it (4xx never count; with no requests it is NaN and
+  // never fires). Re-rating every request series here would cost as much again at each evaluation;
+  // the recorded series is at most one evaluation old.
+  const errorShare = recorded.serverErrorRatio;
   const errorAlert = (name: string, percent: number, forDuration: string, severity: "warning" | "critical") =>
     alertRule(config, {
       name,
@@ -62,12 +59,8 @@ export function applicationRules(config: StackConfig, timing: Timing): RuleGroup
       errorAlert("CriticalErrorRate", config.alertErrorRateCriticalThreshold, "2m", "critical"),
       alertRule(config, {
         name: "SlowResponseTime",
-        expr: promql`
-          histogram_quantile(0.99,
-            sum by (namespace, service, le) (
-              rate(http_server_request_duration_seconds_bucket{${plueServices}}[${window}])
-            )
-          ) > 2`,
+        // Over the buckets plue-http.recording already sums per service, never the raw ones.
+        expr: `histogram_quantile(0.99, ${recorded.latencyBuckets}) > 2`,
         for: timing.duration("10m"),
         severity: "warning",
         summary: "{{ $labels.service }} is slow: p99 {{ $value | humanizeDuration }}",

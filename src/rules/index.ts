@@ -62,6 +62,9 @@ const targetsGroup: AlertGroupBuilder = (config, timing) =>
  */
 export const alertGroups: readonly AlertGroupBuilder[] = [...watchingGroups, targetsGroup, metaRules];
 
+/** recording.yaml: the recording rules the dashboards and several alerts read. */
+export const RECORDING_RULE_FILE = "recording.yaml";
+
 /** slo.yaml: a group per SLO, its recording rules and ErrorBudgetBurn. */
 export const SLO_RULE_FILE = "slo.yaml";
 
@@ -77,7 +80,7 @@ export function ruleFiles(config: StackConfig, timing: Timing = clusterTiming(co
     inFile(metaRules),
   ];
   const recording = recordingRules(config, timing);
-  if (recording.length > 0) files.push({ name: "recording.yaml", groups: recording });
+  if (recording.length > 0) files.push({ name: RECORDING_RULE_FILE, groups: recording });
   // The team's groups, each in a file of its own: custom.yaml, custom-recording.yaml.
   for (const group of customGroups(config)) {
     files.push({ name: `${group.name.replace(".", "-")}.yaml`, groups: [group] });

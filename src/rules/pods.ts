@@ -1,6 +1,7 @@
 // Pod health: crash loops, frequent restarts, pods that never reach Running.
 import type { StackConfig } from "../config/schema.ts";
 import { alertRule, promql } from "./alert.ts";
+import { recorded } from "./recording.ts";
 import { kubeStateMetrics as ksm } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
 import type { RuleGroup } from "./types.ts";
@@ -54,12 +55,9 @@ export function podRules(config: StackConfig, timing: Timing): RuleGroup {
       }),
       alertRule(config, {
         name: "PodFrequentRestarts",
-        // increase() extrapolates to the window's edges, so 5 restarts can read as 5.04: round to
-        // whole restarts so that "more than 5" means 6 or more.
-        expr: withNode(promql`
-          sum by (namespace, pod) (
-            round(increase(kube_pod_container_status_restarts_total{${ksm}}[${timing.window("1h")}]))
-          ) > 5`),
+        // Whole restarts in the last hour, as recorded (rounded there: increase() extrapolates 5 to
+        // 5.04), so "more than 5" means 6 or more.
+        expr: withNode(`${recorded.podRestarts} > 5`),
         severity: "warning",
         summary: "Pod {{ $labels.namespace }}/{{ $labels.pod }} restarts frequently",
         description:

@@ -105,7 +105,11 @@ export function assess(plan: VerifyPlan, answers: LiveAnswers): Assessment {
     const findings: Finding[] = [];
     const notes: string[] = [];
     if (need.recorded) {
-      if (total === 0) return traceRecording(need.metric);
+      const inputs = traceRecording(need.metric);
+      if (total === 0) return inputs;
+      // Present, yet perhaps no longer for every job feeding it (one service down): its inputs say.
+      findings.push(...inputs.findings);
+      notes.push(...inputs.notes.filter((note) => !note.endsWith("its inputs are present")));
     } else if (need.jobs.length === 0) {
       if (total === 0) findings.push({ metric: need.metric, problem: "absent", ...(via ? { via } : {}) });
     } else {
@@ -144,7 +148,7 @@ export function assess(plan: VerifyPlan, answers: LiveAnswers): Assessment {
     return { findings, notes, satisfied };
   };
 
-  /** An absent recorded series: the recording rule's own inputs say which raw series is at fault. */
+  /** A recorded series' own inputs: which raw series, from which job, it lacks. */
   const traceRecording = (record: string): NeedOutcome => {
     const known = traced.get(record);
     if (known) return known;

@@ -1,7 +1,7 @@
 // Every alert on the real promtool: it fires with exact labels and annotations where it should, and
 // stays quiet on healthy, near-threshold and edge-case input labelled as the real exporters label it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_NAMES } from "../../src/rules/index.ts";
+import { ALERT_NAMES, RECORDING_RULE_FILE } from "../../src/rules/index.ts";
 import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
@@ -40,7 +40,7 @@ describe("promtool test rules", () => {
   it.each(runs)("$title", async ({ ruleFile, cases, index }) => {
     expect(written).toContain(ruleFile);
     const testFile = ruleFile.replace(/\.yaml$/, index === undefined ? ".test.yaml" : `.${index}.test.yaml`);
-    const result = await runPromtoolTests(dir.path, ruleFile, config, cases, testFile);
+    const result = await runPromtoolTests(dir.path, ruleFile, config, cases, testFile, [RECORDING_RULE_FILE]);
     expect(result.output).toContain("SUCCESS");
     expect(result.code, result.output).toBe(0);
   });

@@ -37,6 +37,20 @@ describe("rule expressions", () => {
       }
     }
   });
+
+  it("no alert reads raw histogram buckets: one per bucket and pod, they are summed once, by recording rules", () => {
+    const bucketReaders = ruleFiles(config)
+      .flatMap((file) => file.groups.flatMap((group) => group.rules))
+      .filter(isAlertRule)
+      .flatMap((rule) =>
+        readsOf(rule.expr)
+          .selectors.filter(
+            (selector) => selector.metric?.endsWith("_bucket") && !selector.metric.includes(":"),
+          )
+          .map((selector) => `${rule.alert}: ${selector.text}`),
+      );
+    expect(bucketReaders).toEqual([]);
+  });
 });
 
 describe("the check catches what it should", () => {
@@ -54,10 +68,12 @@ describe("the check catches what it should", () => {
   }
 
   it("a rule reading a metric no exporter provides", () => {
-    const files = withChangedExpr("HighErrorRate", (expr) =>
-      expr.replaceAll("http_server_request_duration_seconds_count", "http_requests_total"),
+    const files = withChangedExpr("DatabaseConnectionFailure", (expr) =>
+      expr.replaceAll("db_client_connection_timeouts_total", "db_pool_timeouts_total"),
     );
-    expect(problemsOf(files)).toContain("HighErrorRate: http_requests_total: not in the metric catalog");
+    expect(problemsOf(files)).toContain(
+      "DatabaseConnectionFailure: db_pool_timeouts_total: not in the metric catalog",
+    );
   });
 
   it("a rule reading a metric from a job that does not provide it", () => {

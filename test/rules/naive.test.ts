@@ -5,27 +5,40 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toYaml } from "../../src/render.ts";
-import { ruleFiles } from "../../src/rules/index.ts";
-import { type AlertRule, isAlertRule } from "../../src/rules/types.ts";
+import { RECORDING_RULE_FILE, ruleFiles } from "../../src/rules/index.ts";
+import { recorded } from "../../src/rules/recording.ts";
+import { isAlertRule } from "../../src/rules/types.ts";
 import { tempDir } from "../helpers/system.ts";
 import { casesByRuleFile } from "./cases/index.ts";
 import { rulesConfig } from "./config.ts";
 import { runPromtoolTests } from "./promtool.ts";
 
+/** What a mutation may change: an alert, or a recording rule an alert reads. */
+interface MutableRule {
+  expr: string;
+  alert?: string;
+  record?: string;
+  for?: string;
+  labels?: Record<string, string>;
+}
+
 interface Mutation {
   /** What the naive rule gets wrong. */
   naive: string;
   alerts: string[];
-  mutate: (rule: AlertRule) => void;
+  /** The recorded series the alerts read that keep the safeguard: their recording rules are mutated. */
+  records?: string[];
+  mutate: (rule: MutableRule) => void;
   /** The case that must catch it. */
   caughtBy: string;
 }
 
 /** Replaces every occurrence (regular expressions must carry the g flag). */
-const replace = (from: string | RegExp, to: string) => (rule: AlertRule) => {
+const replace = (from: string | RegExp, to: string) => (rule: MutableRule) => {
   const before = rule.expr;
   rule.expr = rule.expr.replaceAll(from, to);
-  if (rule.expr === before) throw new Error(`mutation did not apply to ${rule.alert}: ${from}`);
+  if (rule.expr === before)
+    throw new Error(`mutation did not apply to ${rule.alert ?? rule.record}: ${from}`);
 };
 
 const mutations: Mutation[] = [
@@ -38,6 +51,7 @@ const mutations: Mutation[] = [
   {
     naive: "compares extrapolated increase() with 5",
     alerts: ["PodFrequentRestarts"],
+    records: [recorded.podRestarts],
     mutate: replace(/round\((increase\(.*\))\)/g, "$1"),
     caughtBy: "exactly five restarts in an hour do not fire, whatever the extrapolation",
   },
@@ -104,6 +118,7 @@ const mutations: Mutation[] = [
   {
     naive: "counts 4xx as errors",
     alerts: ["HighErrorRate"],
+    records: [recorded.serverErrorRatio],
     mutate: replace('http_response_status_code=~"5.."', 'http_response_status_code=~"[45].."'),
     caughtBy: "4xx responses never count as errors",
   },
@@ -279,7 +294,7 @@ const mutations: Mutation[] = [
     naive: "gives every job's TargetDown one severity, whether alerts read from it or not",
     alerts: ["TargetDown"],
     mutate: (rule) => {
-      rule.labels.severity = "critical";
+      rule.labels = { ...rule.labels, severity: "critical" };
     },
     caughtBy: "a job no alert reads from down for 15 minutes fires a warning TargetDown",
   },
@@ -321,16 +336,29 @@ describe("a naive rule fails the case written against it", () => {
         f.groups.some((g) => g.rules.some((r) => isAlertRule(r) && mutation.alerts.includes(r.alert))),
       );
       if (!file) throw new Error(`no rule file defines ${mutation.alerts.join(", ")}`);
-      for (const rule of file.groups.flatMap((g) => g.rules).filter(isAlertRule)) {
-        if (mutation.alerts.includes(rule.alert)) mutation.mutate(rule);
+      const recording = ruleFiles(config).find((f) => f.name === RECORDING_RULE_FILE);
+      if (!recording) throw new Error(`no ${RECORDING_RULE_FILE}`);
+      const records = mutation.records;
+      if (records) {
+        for (const rule of recording.groups.flatMap((g) => g.rules)) {
+          if (!isAlertRule(rule) && records.includes(rule.record)) mutation.mutate(rule);
+        }
+      } else {
+        for (const rule of file.groups.flatMap((g) => g.rules).filter(isAlertRule)) {
+          if (mutation.alerts.includes(rule.alert)) mutation.mutate(rule);
+        }
       }
       const testCase = casesByRuleFile[file.name]?.find((c) => c.name === mutation.caughtBy);
       if (!testCase) throw new Error(`no case named "${mutation.caughtBy}" in ${file.name}`);
 
       const slug = mutation.alerts.join("-") + mutations.indexOf(mutation);
       const ruleFile = `${slug}.yaml`;
+      const recordingFile = `${slug}-recording.yaml`;
       writeFileSync(join(dir.path, ruleFile), toYaml({ groups: file.groups }));
-      const result = await runPromtoolTests(dir.path, ruleFile, config, [testCase]);
+      writeFileSync(join(dir.path, recordingFile), toYaml({ groups: recording.groups }));
+      const result = await runPromtoolTests(dir.path, ruleFile, config, [testCase], undefined, [
+        recordingFile,
+      ]);
       expect(result.code, result.output).not.toBe(0);
       expect(result.output).toContain(`name: ${mutation.caughtBy}`);
     },

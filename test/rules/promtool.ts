@@ -1,7 +1,8 @@
 // Typed promtool rule tests: cases written in TypeScript, rendered to the YAML `promtool test rules`
 // reads, and run against rule files rendered from the config.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import type { StackConfig } from "../../src/config/schema.ts";
 import { toYaml } from "../../src/render.ts";
 import { runCommand } from "../helpers/system.ts";
@@ -89,9 +90,22 @@ export function counterSegments(...parts: [perSample: number, samples: number][]
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
-export function promtoolTestFile(ruleFile: string, evaluationInterval: string, cases: readonly RuleCase[]) {
+/**
+ * A promtool test file for the cases against `ruleFile`, with `recordingFiles` loaded too. promtool
+ * evaluates groups in an unspecified order unless told (cmd/promtool/unittest.go orderedGroups,
+ * v2.42.0), so `groupEvalOrder` puts the recording groups first: an alert reading a recorded series
+ * sees what they record at the same evaluation, as it would one evaluation later in Prometheus.
+ */
+export function promtoolTestFile(
+  ruleFile: string,
+  evaluationInterval: string,
+  cases: readonly RuleCase[],
+  recordingFiles: readonly string[] = [],
+  groupEvalOrder: readonly string[] = [],
+) {
   return {
-    rule_files: [ruleFile],
+    rule_files: [...recordingFiles.filter((file) => file !== ruleFile), ruleFile],
+    ...(groupEvalOrder.length > 0 ? { group_eval_order: groupEvalOrder } : {}),
     evaluation_interval: evaluationInterval,
     tests: cases.map((testCase) => ({
       name: testCase.name,
@@ -109,17 +123,28 @@ export function promtoolTestFile(ruleFile: string, evaluationInterval: string, c
   };
 }
 
-/** Runs `promtool test rules` on the cases against `ruleFile` (already in `dir`). */
+/** Runs `promtool test rules` on the cases against `ruleFile` (already in `dir`, as are `recordingFiles`). */
 export async function runPromtoolTests(
   dir: string,
   ruleFile: string,
   config: StackConfig,
   cases: readonly RuleCase[],
   testFileName = ruleFile.replace(/\.yaml$/, ".test.yaml"),
+  recordingFiles: readonly string[] = [],
 ): Promise<{ code: number; output: string }> {
+  const files = [...recordingFiles.filter((file) => file !== ruleFile), ruleFile];
+  // Every group named, recording groups first: promtool puts unnamed groups first too.
+  const groupEvalOrder =
+    files.length > 1
+      ? files.flatMap((file) =>
+          (
+            (parseYaml(readFileSync(join(dir, file), "utf8")) as { groups: { name: string }[] }).groups ?? []
+          ).map((group) => group.name),
+        )
+      : [];
   writeFileSync(
     join(dir, testFileName),
-    toYaml(promtoolTestFile(ruleFile, config.evaluationInterval, cases)),
+    toYaml(promtoolTestFile(ruleFile, config.evaluationInterval, cases, recordingFiles, groupEvalOrder)),
   );
   const result = await runCommand("promtool", ["test", "rules", testFileName], { cwd: dir });
   return { code: result.code, output: `${result.stdout}${result.stderr}` };

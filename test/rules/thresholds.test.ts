@@ -1,6 +1,7 @@
 // Thresholds come from the config: the same input fires or stays quiet as the config says.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserConfig } from "../../src/config/schema.ts";
+import { RECORDING_RULE_FILE } from "../../src/rules/index.ts";
 import { testConfig } from "../helpers/config.ts";
 import { writeRuleFiles } from "../helpers/rule-files.ts";
 import { tempDir } from "../helpers/system.ts";
@@ -19,7 +20,7 @@ async function run(overrides: UserConfig, ruleFile: string, testCase: RuleCase, 
   const config = testConfig(overrides);
   const sub = `${dir.path}/${name}`;
   writeRuleFiles(sub, config);
-  return runPromtoolTests(sub, ruleFile, config, [testCase]);
+  return runPromtoolTests(sub, ruleFile, config, [testCase], undefined, [RECORDING_RULE_FILE]);
 }
 
 const twoPercentErrors = applicationCases.find((c) => c.name.startsWith("2% of requests failing"));
