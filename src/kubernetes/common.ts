@@ -14,6 +14,7 @@ import type { IIoK8sApiCoreV1PodSecurityContext } from "kubernetes-models/v1/Pod
 import type { IIoK8sApiCoreV1PodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IIoK8sApiCoreV1Probe } from "kubernetes-models/v1/Probe";
 import type { IIoK8sApiCoreV1ResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import { Secret } from "kubernetes-models/v1/Secret";
 import type { IIoK8sApiCoreV1SecurityContext } from "kubernetes-models/v1/SecurityContext";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -21,7 +22,7 @@ import type { IIoK8sApiCoreV1ServicePort } from "kubernetes-models/v1/ServicePor
 import packageJson from "../../package.json" with { type: "json" };
 import { COMPONENT_LABEL } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
-import type { SecretReference } from "../config/secret-reference.ts";
+import { isSecretReference, type SecretReference } from "../config/secret-reference.ts";
 
 export const PART_OF = "plue-monitoring";
 export const MANAGED_BY = "plue-monitoring";
@@ -174,6 +175,22 @@ export function secretData(values: Record<string, string>): Record<string, strin
   return Object.fromEntries(
     Object.entries(values).map(([key, value]) => [key, Buffer.from(value, "utf8").toString("base64")]),
   );
+}
+
+/**
+ * Where a pod reads one secret value: a Secret of ours (`metadata.name`, `key`) holding a value from
+ * the config, or the existing Secret the config references, for which nothing is generated.
+ */
+export function secretValueSource(
+  value: string | SecretReference,
+  metadata: ReturnType<typeof meta>,
+  key: string,
+): { secret?: Secret; source: { name: string; key: string } } {
+  if (isSecretReference(value)) return { source: { name: value.secretName, key: value.key } };
+  return {
+    secret: new Secret({ metadata, type: "Opaque", data: secretData({ [key]: value }) }),
+    source: { name: metadata.name, key },
+  };
 }
 
 /**

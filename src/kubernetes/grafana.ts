@@ -5,10 +5,8 @@
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
-import { Secret } from "kubernetes-models/v1/Secret";
 import { components, mounts } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
-import { isSecretReference } from "../config/secret-reference.ts";
 import {
   checksum,
   clusterIPService,
@@ -22,7 +20,7 @@ import {
   meta,
   podSecurityContext,
   resources,
-  secretData,
+  secretValueSource,
   servicePort,
   singleReplicaDeployment,
   volumeClaimSpec,
@@ -79,16 +77,11 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
 
   // A password given as a reference is read from that Secret; only a value gets a Secret of ours.
   const password = config.grafanaAdminPassword;
-  const adminSecret = isSecretReference(password)
-    ? undefined
-    : new Secret({
-        metadata: meta(GRAFANA_ADMIN_SECRET, objectLabels, namespace),
-        type: "Opaque",
-        data: secretData({ [ADMIN_PASSWORD_KEY]: password }),
-      });
-  const adminSource = isSecretReference(password)
-    ? { secretName: password.secretName, key: password.key }
-    : { secretName: GRAFANA_ADMIN_SECRET, key: ADMIN_PASSWORD_KEY };
+  const { secret: adminSecret, source: adminSource } = secretValueSource(
+    password,
+    meta(GRAFANA_ADMIN_SECRET, objectLabels, namespace),
+    ADMIN_PASSWORD_KEY,
+  );
   const provisioning = new ConfigMap({
     metadata: meta(PROVISIONING_MAP, objectLabels, namespace),
     data: Object.fromEntries(
@@ -208,7 +201,7 @@ export function grafana(config: StackConfig, rendered: RenderedConfigs): KubeObj
         {
           name: "admin",
           secret: {
-            secretName: adminSource.secretName,
+            secretName: adminSource.name,
             defaultMode: 0o440,
             items: [{ key: adminSource.key, path: ADMIN_PASSWORD_KEY }],
           },

@@ -1,7 +1,3 @@
-// postgres-exporter, deployed only when postgresExporterDsn is set. The DSN (it holds the database
-// password) lives in a Secret and reaches the process as DATA_SOURCE_NAME; a changed DSN restarts
-// the pod (the annotation is a slow hash, so it gives nothing away about the password).
-import { Secret } from "kubernetes-models/v1/Secret";
 import { components } from "../components.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { isSecretReference, type SecretReference } from "../config/secret-reference.ts";
@@ -16,7 +12,7 @@ import {
   podSecurityContext,
   resources,
   secretChecksum,
-  secretData,
+  secretValueSource,
   servicePort,
   singleReplicaDeployment,
 } from "./common.ts";
@@ -44,16 +40,11 @@ export function postgresExporter(config: StackConfig): KubeObject[] {
 
   const dsn = config.postgresExporterDsn;
   // A DSN kept in an existing Secret is read from there: nothing generated, no checksum to roll on.
-  const secret = isSecretReference(dsn)
-    ? undefined
-    : new Secret({
-        metadata: meta(POSTGRES_EXPORTER_SECRET, objectLabels, namespace),
-        type: "Opaque",
-        data: secretData({ [DSN_KEY]: dsn }),
-      });
-  const dsnSource = isSecretReference(dsn)
-    ? { name: dsn.secretName, key: dsn.key }
-    : { name: POSTGRES_EXPORTER_SECRET, key: DSN_KEY };
+  const { secret, source: dsnSource } = secretValueSource(
+    dsn,
+    meta(POSTGRES_EXPORTER_SECRET, objectLabels, namespace),
+    DSN_KEY,
+  );
 
   const deployment = singleReplicaDeployment(name, objectLabels, namespace, {
     ...(isSecretReference(dsn)
