@@ -13,6 +13,9 @@ import {
 
 export const API_PERFORMANCE_UID = "plue-api-performance";
 
+/** Routes drawn in "Request rate by method and route": the busiest, not every one. */
+const TOP_ROUTES = 15;
+
 /** p50, p95, p99 from "0.5", "0.95", "0.99". */
 const percentile = (quantile: string) => `p${Math.round(Number(quantile) * 100)}`;
 
@@ -21,10 +24,10 @@ export function apiPerformance(config: StackConfig): Record<string, unknown> {
 
   const requestsByRoute = timeseriesPanel(config, {
     title: "Request rate by method and route",
-    description: "Requests per second by service, HTTP method and route template, all pods together.",
+    description: `Requests per second by service, HTTP method and route template, all pods together: the ${TOP_ROUTES} busiest at each moment (a service may serve a hundred routes).`,
     queries: [
       {
-        expr: `sum by (service, http_request_method, http_route) (${recorded.requestRateByRoute}{${selectedServices}})`,
+        expr: `topk(${TOP_ROUTES}, sum by (service, http_request_method, http_route) (${recorded.requestRateByRoute}{${selectedServices}}))`,
         legend: "{{service}} {{http_request_method}} {{http_route}}",
       },
     ],

@@ -16,6 +16,11 @@ import {
 
 export const KUBERNETES_CLUSTER_UID = "plue-kubernetes-cluster";
 
+// Panels of one series per node or volume would draw hundreds in a large cluster: they show the
+// ones nearest trouble. A time series' top is per moment, so a few more than N can appear over a range.
+const TOP_NODES = 10;
+const TOP_VOLUMES = 20;
+
 const nodeCondition = (condition: string, status: string) =>
   `sum(kube_node_status_condition{${ksm}, condition="${condition}", status="${status}"})`;
 
@@ -34,18 +39,18 @@ export function kubernetesCluster(config: StackConfig): Record<string, unknown> 
 
   const nodeCpu = timeseriesPanel(config, {
     title: "Node CPU",
-    description: "Share of each node's CPU time spent busy (not idle, iowait or steal).",
-    queries: [{ expr: recorded.nodeCpuUtilisation, legend: "{{node}}" }],
+    description: `Share of CPU time spent busy (not idle, iowait or steal), for the ${TOP_NODES} busiest nodes at each moment.`,
+    queries: [{ expr: `topk(${TOP_NODES}, ${recorded.nodeCpuUtilisation})`, legend: "{{node}}" }],
     unit: "percentunit",
     min: 0,
     max: 1,
   });
   const nodeMemory = timeseriesPanel(config, {
     title: "Node memory",
-    description: "Share of each node's memory not available to new work (1 − MemAvailable / MemTotal).",
+    description: `Share of memory not available to new work (1 − MemAvailable / MemTotal), for the ${TOP_NODES} fullest nodes at each moment.`,
     queries: [
       {
-        expr: `1 - node_memory_MemAvailable_bytes{job="node-exporter"} / node_memory_MemTotal_bytes{job="node-exporter"}`,
+        expr: `topk(${TOP_NODES}, 1 - node_memory_MemAvailable_bytes{job="node-exporter"} / node_memory_MemTotal_bytes{job="node-exporter"})`,
         legend: "{{node}}",
       },
     ],
@@ -101,11 +106,10 @@ export function kubernetesCluster(config: StackConfig): Record<string, unknown> 
 
   const volumeUsage = barGaugePanel(config, {
     title: "Persistent volume usage",
-    description:
-      "How full each persistent volume claim is for the application: the share it can no longer write to (reserved blocks included), as its kubelet reports it. PersistentVolumeSpaceLow and PersistentVolumeSpaceCritical fire at the orange and red levels.",
+    description: `The ${TOP_VOLUMES} fullest persistent volume claims: the share the application can no longer write to (reserved blocks included), as its kubelet reports it. PersistentVolumeSpaceLow and PersistentVolumeSpaceCritical fire at the orange and red levels.`,
     queries: [
       {
-        expr: `max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{${kubelet}, ${inNamespaces}} / kubelet_volume_stats_capacity_bytes{${kubelet}, ${inNamespaces}})`,
+        expr: `topk(${TOP_VOLUMES}, max by (namespace, persistentvolumeclaim) (1 - kubelet_volume_stats_available_bytes{${kubelet}, ${inNamespaces}} / kubelet_volume_stats_capacity_bytes{${kubelet}, ${inNamespaces}}))`,
         legend: "{{namespace}}/{{persistentvolumeclaim}}",
         instant: true,
       },

@@ -333,3 +333,20 @@ export const directSeries: InputSeries[] = [
     constant(1),
   ),
 ];
+
+/**
+ * A crowd of `count` nodes, claims and api routes, each a little busier or fuller than the last:
+ * more than a top-N panel draws, so the panel's limit is what decides how many it shows.
+ */
+export function crowdSeries(count: number): InputSeries[] {
+  return Array.from({ length: count }, (_, i) => {
+    const node = `crowd-node-${i}`;
+    const share = (i + 1) / (count + 1);
+    return [
+      ...nodeCpu(node, "0", { idle: 1 - share, user: share }),
+      ...nodeMemory(node, `10.1.${Math.floor(i / 250)}.${i % 250}`, 1000 * MiB, (1 - share) * 1000 * MiB),
+      ...volume("plue", `crowd-claim-${i}`, node, 1000 * MiB, share * 1000 * MiB),
+      ...histogram(api1, "GET", `/crowd/${"x".repeat(i + 1)}`, "200", i + 1, 0.25),
+    ];
+  }).flat();
+}

@@ -16,6 +16,7 @@ import { runCommand, tempDir } from "../helpers/system.ts";
 import {
   API_1,
   clusterSeries,
+  crowdSeries,
   directSeries,
   httpSeries,
   resourceSeries,
@@ -159,6 +160,48 @@ describe("dashboard queries", () => {
         }),
       );
       const result = await runCommand("promtool", ["test", "rules", "answers.test.yaml"], { cwd: dir.path });
+      expect(result.stdout + result.stderr).toContain("SUCCESS");
+      expect(result.code).toBe(0);
+    });
+
+    it("panels of one series per node, claim or route draw only their top N of a crowd", async () => {
+      const crowded = [
+        "Node CPU",
+        "Node memory",
+        "Persistent volume usage",
+        "Request rate by method and route",
+      ];
+      const limited = queries.filter((query) => crowded.includes(query.source));
+      expect(limited.map((query) => query.source).sort()).toEqual([...crowded].sort());
+      const CROWD = 40;
+      const promql_expr_test = limited.flatMap((query) => {
+        const top = /^topk\((\d+), (.*)\)$/s.exec(query.expr);
+        expect(top, `${query.source} is a topk`).not.toBeNull();
+        const [, n, inner] = top as RegExpExecArray;
+        expect(Number(n)).toBeLessThan(CROWD);
+        return [
+          // The crowd is larger than the limit without it, and the panel shows exactly the limit.
+          {
+            expr: `count(${inner}) > bool ${n}`,
+            eval_time: "10m",
+            exp_samples: [{ labels: "{}", value: 1 }],
+          },
+          {
+            expr: `count(${query.expr})`,
+            eval_time: "10m",
+            exp_samples: [{ labels: "{}", value: Number(n) }],
+          },
+        ];
+      });
+      writeFileSync(
+        join(dir.path, "crowd.test.yaml"),
+        toYaml({
+          rule_files: ["recording.yaml"],
+          evaluation_interval: "1m",
+          tests: [{ interval: "1m", input_series: crowdSeries(CROWD), promql_expr_test }],
+        }),
+      );
+      const result = await runCommand("promtool", ["test", "rules", "crowd.test.yaml"], { cwd: dir.path });
       expect(result.stdout + result.stderr).toContain("SUCCESS");
       expect(result.code).toBe(0);
     });
