@@ -600,14 +600,6 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
         () => explainAlert(alert, before),
       );
 
-    // An incident: a volume nearly full, notified by the replica first in the cluster's order.
-    await applyFault(stack, "pv-critical");
-    await waitCount("PersistentVolumeSpaceCritical", "firing", firingBoundMs("pv-critical"));
-    // Its replica logs the notification and gossips that to the other within a few 50ms rounds; on a
-    // 2-core machine busy with the stack (and, with --remote-write, a second Prometheus) a round can
-    // take far longer: 3 s once proved too short, and the survivor resent what its peer had sent.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-
     // Alertmanager orders the replicas by name; the first one sends, the others stand by.
     const statuses = await Promise.all(
       stack.alertmanagerPorts.map((port) =>
@@ -619,6 +611,49 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
     const first = [...(statuses[0]?.cluster.peers ?? [])].map((peer) => peer.name).sort()[0];
     const sender = statuses.findIndex((status) => status.cluster.name === first);
     const survivor = 1 - sender;
+    // Each replica counts the notifications it sends, and each notification-log entry it learns from
+    // a peer (prometheus/alertmanager notify/notify.go and nflog/nflog.go Merge, v0.25.0). Every
+    // notification sent, the heartbeat's included, is one entry.
+    const countsOf = async (index: number) => {
+      const port = stack.alertmanagerPorts[index] as number;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const sum = (pattern: RegExp) =>
+        text
+          .split("\n")
+          .filter((line) => pattern.test(line))
+          .reduce((total, line) => total + Number(line.split(" ").pop()), 0);
+      return {
+        learned: sum(/^alertmanager_nflog_gossip_messages_propagated_total /),
+        sent: sum(/^alertmanager_notifications_total\{/),
+        paged: sum(/^alertmanager_notifications_total\{[^}]*integration="(pagerduty|slack)"/),
+      };
+    };
+    const senderBefore = await countsOf(sender);
+    const survivorBefore = await countsOf(survivor);
+
+    // An incident: a volume nearly full, notified by the sender.
+    await applyFault(stack, "pv-critical");
+    await waitCount("PersistentVolumeSpaceCritical", "firing", firingBoundMs("pv-critical"));
+    // The sender logs each notification and gossips the entry; it dies only once the survivor has
+    // learned all it sent, or the survivor would resend. Gossip takes a few 50 ms rounds, but on a
+    // 2-core machine busy with the stack it has taken over 3 s.
+    const gossip = async () => {
+      const sent = (await countsOf(sender)).sent - senderBefore.sent;
+      const learned = (await countsOf(survivor)).learned - survivorBefore.learned;
+      return { sent, learned };
+    };
+    await poll(
+      "the survivor learning every notification the sender sent",
+      async () => {
+        const { sent, learned } = await gossip();
+        return learned >= sent ? true : undefined;
+      },
+      30_000,
+      async () => JSON.stringify(await gossip()),
+    );
+    // Had gossip been slower than the peer timeout, the survivor would have sent copies of its own
+    // (Alertmanager delivers at least once): say so rather than fail later on a count.
+    expect((await countsOf(survivor)).paged - survivorBefore.paged, "pages the survivor sent itself").toBe(0);
     const pid = (await stackStatus(stack)).components.find((c) => c.name === `alertmanager-${sender}`)?.pid;
     expect(pid).toBeDefined();
     process.kill(pid as number, "SIGKILL");
