@@ -31,7 +31,8 @@ http_route holding route templates, not raw URLs. Lines starting "warning:" (no 
 many routes) do not fail the check. Credentials in a URL (http://user:password@host/metrics) are sent
 as HTTP basic auth and never printed.
   --skip METRIC      do not check METRIC; a trailing * matches a prefix (--skip 'db_client_*'); repeatable
-  --max-routes N     warn when http_route has more distinct values than N (default ${DEFAULT_MAX_ROUTES})
+  --max-routes N     warn when http_route has more route templates than N, not counting
+                     "unmatched" and "_OTHER" (default ${DEFAULT_MAX_ROUTES}, the instrumentation's cap)
   --timeout SECONDS  per scrape (default 10)
   --max-bytes SIZE   refuse a body over SIZE (default ${formatBytes(DEFAULT_MAX_BYTES)}): bytes, or a number with KiB, MiB or GiB
                      (KB, MB and GB are powers of 1024 too, as in Prometheus' body_size_limit);

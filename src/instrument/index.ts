@@ -16,10 +16,13 @@ export { type ExpressMiddleware, expressMiddleware, expressRoute } from "./expre
 export { honoMetricsHandler, honoMiddleware, honoRoute } from "./hono.ts";
 export {
   ACTIVE_REQUESTS,
+  DEFAULT_ROUTE_LIMIT,
   DURATION_BUCKETS,
   normalizeMethod,
   OTHER_METHOD,
+  OVERFLOW_ROUTE,
   REQUEST_DURATION,
+  requestDurationSeriesPerPod,
   SLOW_RESPONSE_SECONDS,
   UNMATCHED_ROUTE,
 } from "./http-semantics.ts";

@@ -4,7 +4,12 @@
 // 0.6 µs a request, the largest part of the instrumentation's cost in bench/instrument.ts. Here a
 // request costs three Map lookups with the label values it already has and an array increment.
 import type { Aggregator, MetricValueWithName } from "prom-client";
-import { REQUEST_DURATION_LABELS } from "./http-semantics.ts";
+import {
+  DEFAULT_ROUTE_LIMIT,
+  FOLDED_ROUTES,
+  OVERFLOW_ROUTE,
+  REQUEST_DURATION_LABELS,
+} from "./http-semantics.ts";
 
 export type DurationLabel = (typeof REQUEST_DURATION_LABELS)[number];
 export type DurationLabels = Record<DurationLabel, string>;
@@ -32,6 +37,11 @@ export interface RequestHistogramOptions {
   help: string;
   /** Bucket upper bounds in seconds, ascending. */
   buckets: readonly number[];
+  /**
+   * Distinct route templates recorded before new ones are recorded as OVERFLOW_ROUTE. Default:
+   * DEFAULT_ROUTE_LIMIT. UNMATCHED_ROUTE and OVERFLOW_ROUTE themselves do not count.
+   */
+  routeLimit?: number;
 }
 
 /**
@@ -51,16 +61,24 @@ export class RequestHistogram {
    * building a key. It holds exactly the series the exposition serves, no more: every series stays
    * exported for the life of the process, as in any Prometheus client, and what bounds the count
    * bounds this: methods are normalized to ten values, routes are templates (the resolver's contract,
-   * which check-metrics enforces), status codes are three digits.
+   * which check-metrics enforces) and at most routeLimit of them, status codes are three digits.
    */
   private byMethod = new Map<string, Map<string, Map<number, Series>>>();
   /** The same series in the order they appeared: the exposition's order. */
   private ordered: Series[] = [];
+  readonly routeLimit: number;
+  /** The route templates admitted so far, across all methods; at most routeLimit. */
+  private admittedRoutes = new Set<string>();
 
   constructor(options: RequestHistogramOptions) {
     this.name = options.name;
     this.help = options.help;
     this.upperBounds = [...options.buckets].sort((a, b) => a - b);
+    const routeLimit = options.routeLimit ?? DEFAULT_ROUTE_LIMIT;
+    if (!Number.isInteger(routeLimit) || routeLimit < 0) {
+      throw new RangeError(`routeLimit must be a whole number of routes, 0 or more: ${routeLimit}`);
+    }
+    this.routeLimit = routeLimit;
   }
 
   /** Records one request's duration. */
@@ -111,6 +129,7 @@ export class RequestHistogram {
   reset(): void {
     this.byMethod = new Map();
     this.ordered = [];
+    this.admittedRoutes = new Set();
   }
 
   private seriesOf(method: string, route: string, statusCode: number): Series {
@@ -119,17 +138,26 @@ export class RequestHistogram {
       byRoute = new Map();
       this.byMethod.set(method, byRoute);
     }
+    // A request on a known series finds it by the route it has: the cap costs it nothing. Only a
+    // route this method has not recorded yet is checked against the cap. A refused route is never
+    // stored under its own name (the map would grow with every one), so each of its requests comes
+    // this way again and finds the overflow series.
+    let recordedRoute = route;
     let byStatus = byRoute.get(route);
     if (byStatus === undefined) {
-      byStatus = new Map();
-      byRoute.set(route, byStatus);
+      recordedRoute = this.admit(route);
+      byStatus = byRoute.get(recordedRoute);
+      if (byStatus === undefined) {
+        byStatus = new Map();
+        byRoute.set(recordedRoute, byStatus);
+      }
     }
     let series = byStatus.get(statusCode);
     if (series === undefined) {
       series = {
         labels: {
           http_request_method: method,
-          http_route: route,
+          http_route: recordedRoute,
           http_response_status_code: String(statusCode),
         },
         bucketCounts: new Float64Array(this.upperBounds.length + 1),
@@ -140,5 +168,13 @@ export class RequestHistogram {
       this.ordered.push(series);
     }
     return series;
+  }
+
+  /** The route value a new route is recorded under: itself while under the cap, else OVERFLOW_ROUTE. */
+  private admit(route: string): string {
+    if (FOLDED_ROUTES.has(route) || this.admittedRoutes.has(route)) return route;
+    if (this.admittedRoutes.size >= this.routeLimit) return OVERFLOW_ROUTE;
+    this.admittedRoutes.add(route);
+    return route;
   }
 }

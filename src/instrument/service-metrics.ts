@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Gauge, type Metric, Registry, register } from "prom-client";
 import {
   ACTIVE_REQUESTS,
+  DEFAULT_ROUTE_LIMIT,
   DURATION_BUCKETS,
   normalizeMethod,
   REQUEST_DURATION,
@@ -21,6 +22,12 @@ export interface ServiceMetricsOptions {
   defaultMetrics?: boolean;
   /** Request-duration bucket bounds in seconds. Default: DURATION_BUCKETS. */
   buckets?: readonly number[];
+  /**
+   * Distinct http_route values the request histogram records before further routes are recorded as
+   * OVERFLOW_ROUTE, which bounds its series whatever the router returns. Default: DEFAULT_ROUTE_LIMIT
+   * (100), the count check-metrics warns above. Ignored when the histogram is already registered.
+   */
+  routeLimit?: number;
 }
 
 /** Ends one request's measurement; calling it again does nothing. */
@@ -43,6 +50,7 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       name: REQUEST_DURATION,
       help: "Duration of HTTP server requests",
       buckets: options.buckets ?? DURATION_BUCKETS,
+      routeLimit: options.routeLimit ?? DEFAULT_ROUTE_LIMIT,
     });
     // prom-client types registerMetric for its own classes; the Registry needs only the metric
     // interface RequestHistogram has (name, help, type, aggregator, get, reset).

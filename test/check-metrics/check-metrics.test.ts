@@ -7,7 +7,13 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { afterEach, describe, expect, it } from "vitest";
-import { DURATION_BUCKETS } from "../../src/instrument/index.ts";
+import {
+  createServiceMetrics,
+  DEFAULT_ROUTE_LIMIT,
+  DURATION_BUCKETS,
+  OVERFLOW_ROUTE,
+  UNMATCHED_ROUTE,
+} from "../../src/instrument/index.ts";
 import { createCertificateAuthority, issueServerCertificate } from "../../src/local/tls.ts";
 import { promtoolCheckMetrics } from "../helpers/promtool.ts";
 import { freePort, runCommand, tempDir } from "../helpers/system.ts";
@@ -122,13 +128,13 @@ function documentedExample(): string {
 describe("docs/metrics-contract.md", () => {
   it("lists the buckets the Node module uses", () => {
     const doc = readFileSync(new URL("../../docs/metrics-contract.md", import.meta.url), "utf8");
-    const listed = /```\n(0\.005 [^\n]*\+Inf)\n```/.exec(doc)?.[1];
+    const listed = /```\n(0\.0[^\n]*\+Inf)\n```/.exec(doc)?.[1];
     expect(listed).toBe([...DURATION_BUCKETS, "+Inf"].join(" "));
   });
 
   it("lists the OpenTelemetry SDKs' default buckets, which check-metrics passes with a warning", () => {
     const doc = readFileSync(new URL("../../docs/metrics-contract.md", import.meta.url), "utf8");
-    const lists = [...doc.matchAll(/```\n(0\.005 [^\n]*\+Inf)\n```/g)].map((match) => match[1]);
+    const lists = [...doc.matchAll(/```\n(0\.0[^\n]*\+Inf)\n```/g)].map((match) => match[1]);
     expect(lists).toEqual([[...DURATION_BUCKETS, "+Inf"].join(" "), OTEL_DEFAULT_BOUNDS.join(" ")]);
   });
 });
@@ -181,6 +187,26 @@ describe("check-metrics on endpoints that conform", () => {
     expect(result.code).toBe(0);
   });
 
+  it("passes a service at its route cap, warning only that routes overflowed", async () => {
+    const metrics = createServiceMetrics();
+    metrics.registry.removeSingleMetric("http_server_active_requests"); // exposition() adds its own
+    for (let index = 0; index < DEFAULT_ROUTE_LIMIT + 30; index++) {
+      metrics.requestDuration.record("GET", `/api/area${index}/:id`, 200, 0.05);
+    }
+    metrics.requestDuration.record("GET", UNMATCHED_ROUTE, 404, 0.001);
+    const duration = (await metrics.exposition()).body;
+    expect(duration).toContain(`http_route="${OVERFLOW_ROUTE}"`);
+    const url = await endpoint(exposition({ duration }));
+    const result = await checkMetrics(url);
+    expect(result.stdout.split("\n")[0]).toBe(`${url}: conforms (1 warning)`);
+    expect(findingLines(result.stdout, "warning:")).toEqual([
+      `warning: http_server_request_duration_seconds: http_route "${OVERFLOW_ROUTE}" holds requests on routes ` +
+        `beyond the instrumentation's route cap (${DEFAULT_ROUTE_LIMIT} templates recorded): totals are right, ` +
+        "per-route figures undercount",
+    ]);
+    expect(result.code).toBe(0);
+  });
+
   it("accepts labels beyond the contract's and families it does not name", async () => {
     const scope = 'otel_scope_name="plue-api",otel_scope_version="1.4.0"';
     const text = exposition()
@@ -207,7 +233,7 @@ describe("check-metrics on endpoints that conform", () => {
     expect((await checkMetrics(url)).code).toBe(0);
     const result = await checkMetrics("--max-routes", "10", url);
     expect(result.stdout).toMatch(
-      /^warning: http_server_request_duration_seconds: http_route has 12 distinct values \(more than 10\)/m,
+      /^warning: http_server_request_duration_seconds: http_route has 12 distinct route templates \(more than 10\)/m,
     );
     expect(result.code).toBe(0);
   });

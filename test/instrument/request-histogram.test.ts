@@ -4,12 +4,17 @@
 import fc from "fast-check";
 import { Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { parseExposition } from "../../src/instrument/contract/parse-exposition.ts";
 import { REQUEST_DURATION_LABELS } from "../../src/instrument/http-semantics.ts";
 import {
   createServiceMetrics,
+  DEFAULT_ROUTE_LIMIT,
   DURATION_BUCKETS,
   OTHER_METHOD,
+  OVERFLOW_ROUTE,
   REQUEST_DURATION,
+  requestDurationSeriesPerPod,
+  UNMATCHED_ROUTE,
 } from "../../src/instrument/index.ts";
 
 interface Request {
@@ -103,5 +108,99 @@ describe("RequestHistogram", () => {
     expect(() => metrics.requestDuration.observe({ ...labels, http_response_status_code: "2xx" }, 1)).toThrow(
       /not a status code: 2xx/,
     );
+  });
+});
+
+/** The histogram as served: how many samples, its label sets (series without `le`), their routes. */
+async function served(metrics: ReturnType<typeof createServiceMetrics>) {
+  const samples = parseExposition((await metrics.exposition()).body).get(REQUEST_DURATION)?.samples ?? [];
+  const counts = samples.filter((sample) => sample.name === `${REQUEST_DURATION}_count`);
+  return {
+    samples: samples.length,
+    labelSets: counts.map((sample) => sample.labels),
+    routes: new Set(counts.map((sample) => sample.labels.http_route)),
+    /** Requests recorded under a route, over all its label sets. */
+    count: (route: string) =>
+      counts
+        .filter((sample) => sample.labels.http_route === route)
+        .reduce((total, sample) => total + sample.value, 0),
+  };
+}
+
+describe("the route cap", () => {
+  it("records routes past the cap as one overflow route, keeping method and status", async () => {
+    const metrics = createServiceMetrics({ routeLimit: 3 });
+    const histogram = metrics.requestDuration;
+    for (let index = 0; index < 10; index++) {
+      histogram.record("GET", `/r${index}/:id`, 200, 0.02);
+      histogram.record("POST", `/r${index}/:id`, 500, 3);
+    }
+    histogram.record("DELETE", UNMATCHED_ROUTE, 404, 0.001); // never counts against the cap
+    histogram.record("DELETE", "/r1/:id", 204, 0.03); // admitted under GET: admitted for every method
+
+    const { routes, labelSets, count } = await served(metrics);
+    expect([...routes].sort()).toEqual(["/r0/:id", "/r1/:id", "/r2/:id", OVERFLOW_ROUTE, UNMATCHED_ROUTE]);
+    expect(count(OVERFLOW_ROUTE)).toBe(14); // 7 routes past the cap × 2 requests, none lost
+    expect(labelSets.filter((labels) => labels.http_route === OVERFLOW_ROUTE)).toEqual([
+      { http_request_method: "GET", http_route: OVERFLOW_ROUTE, http_response_status_code: "200" },
+      { http_request_method: "POST", http_route: OVERFLOW_ROUTE, http_response_status_code: "500" },
+    ]);
+  });
+
+  it("stops the series count growing once the cap is reached", async () => {
+    const metrics = createServiceMetrics({ routeLimit: 5 });
+    const sendRoutes = (from: number, to: number) => {
+      for (let index = from; index < to; index++) {
+        for (const [method, status] of [
+          ["GET", 200],
+          ["PUT", 409],
+        ] as const) {
+          metrics.requestDuration.record(method, `/items/${index}/:part`, status, index / 100);
+        }
+      }
+    };
+    sendRoutes(0, 5);
+    const atCap = (await served(metrics)).samples;
+    expect(atCap).toBe(requestDurationSeriesPerPod(5, 2, 1));
+    sendRoutes(5, 50);
+    const overflowing = (await served(metrics)).samples;
+    expect(overflowing).toBe(requestDurationSeriesPerPod(6, 2, 1)); // the overflow route's two label sets
+    sendRoutes(50, 500);
+    expect((await served(metrics)).samples).toBe(overflowing);
+  });
+
+  it("defaults to DEFAULT_ROUTE_LIMIT routes, and forgets admitted routes on reset", async () => {
+    const metrics = createServiceMetrics();
+    for (let index = 0; index < DEFAULT_ROUTE_LIMIT + 20; index++) {
+      metrics.requestDuration.record("GET", `/r${index}`, 200, 0.1);
+    }
+    const { routes } = await served(metrics);
+    expect(routes.size).toBe(DEFAULT_ROUTE_LIMIT + 1);
+    expect(routes.has(`/r${DEFAULT_ROUTE_LIMIT - 1}`)).toBe(true);
+    expect(routes.has(`/r${DEFAULT_ROUTE_LIMIT}`)).toBe(false);
+
+    metrics.registry.resetMetrics();
+    metrics.requestDuration.record("GET", "/after-reset", 200, 0.1);
+    expect([...(await served(metrics)).routes]).toEqual(["/after-reset"]);
+  });
+
+  it("refuses a cap that is not a whole number of routes", () => {
+    expect(() => createServiceMetrics({ routeLimit: -1 })).toThrow(/routeLimit must be a whole number/);
+    expect(() => createServiceMetrics({ routeLimit: 2.5 })).toThrow(/routeLimit must be a whole number/);
+  });
+});
+
+describe("requestDurationSeriesPerPod", () => {
+  it("is the number of samples a pod serves for the reference shape: 50 routes × 3 methods × 5 codes", async () => {
+    const metrics = createServiceMetrics();
+    for (let route = 0; route < 50; route++) {
+      for (const method of ["GET", "POST", "DELETE"]) {
+        for (const status of [200, 201, 404, 500, 503]) {
+          metrics.requestDuration.record(method, `/api/r${route}/:id`, status, 0.05);
+        }
+      }
+    }
+    expect((await served(metrics)).samples).toBe(requestDurationSeriesPerPod(50, 3, 5));
+    expect(requestDurationSeriesPerPod(50, 3, 5)).toBe(750 * (DURATION_BUCKETS.length + 3));
   });
 });

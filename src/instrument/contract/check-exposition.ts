@@ -5,7 +5,14 @@
 // finding says what to rename. Pure: families in, findings out.
 import { DB_CONNECTION_STATES, plueServiceMetrics } from "../../catalog/plue-services.ts";
 import type { CatalogMetric } from "../../catalog/types.ts";
-import { KNOWN_METHODS, OTHER_METHOD, SLOW_RESPONSE_SECONDS, UNMATCHED_ROUTE } from "../http-semantics.ts";
+import {
+  DEFAULT_ROUTE_LIMIT,
+  FOLDED_ROUTES,
+  KNOWN_METHODS,
+  OTHER_METHOD,
+  OVERFLOW_ROUTE,
+  SLOW_RESPONSE_SECONDS,
+} from "../http-semantics.ts";
 import type { MetricFamily, Sample } from "./parse-exposition.ts";
 
 export type Verdict = "ok" | "fail" | "warn";
@@ -19,13 +26,17 @@ export interface Finding {
 export interface CheckOptions {
   /** The contract; default: the Plue service metrics of the catalog. */
   contract?: readonly CatalogMetric[];
-  /** More distinct http_route values than this is a warning. Default: DEFAULT_MAX_ROUTES. */
+  /**
+   * More distinct route templates than this is a warning (the fixed values for unmatched and
+   * overflowed routes do not count). Default: DEFAULT_MAX_ROUTES.
+   */
   maxRoutes?: number;
   /** Contract metrics not to check (a service without a database skips db_client_*). */
   skip?: (metric: string) => boolean;
 }
 
-export const DEFAULT_MAX_ROUTES = 100;
+/** The instrumentation's default route cap: a service within it passes without a warning. */
+export const DEFAULT_MAX_ROUTES = DEFAULT_ROUTE_LIMIT;
 
 /**
  * The threshold an alert compares a histogram's quantile with. A bucket bound exactly there makes the
@@ -243,10 +254,19 @@ function checkLabelValues(
             `templates (IDs or a query in the path): ${examples(raw)}`,
         });
       }
-      if (values.size > maxRoutes) {
+      const templates = sorted.filter((route) => !FOLDED_ROUTES.has(route));
+      if (templates.length > maxRoutes) {
         findings.push({
           verdict: "warn",
-          message: `http_route has ${values.size} distinct values (more than ${maxRoutes}): ${examples(sorted)}`,
+          message: `http_route has ${templates.length} distinct route templates (more than ${maxRoutes}): ${examples(templates)}`,
+        });
+      }
+      if (values.has(OVERFLOW_ROUTE)) {
+        findings.push({
+          verdict: "warn",
+          message:
+            `http_route "${OVERFLOW_ROUTE}" holds requests on routes beyond the instrumentation's route cap ` +
+            `(${templates.length} templates recorded): totals are right, per-route figures undercount`,
         });
       }
       return findings;
@@ -295,7 +315,7 @@ function checkLabelValues(
 
 /** A route value carrying a raw ID (number, UUID, long hex) in a path segment, or a query string. */
 export function looksLikeRawPath(route: string): boolean {
-  if (route === UNMATCHED_ROUTE) return false;
+  if (FOLDED_ROUTES.has(route)) return false;
   if (route.includes("?")) return true;
   return route.split("/").some(looksLikeId);
 }
