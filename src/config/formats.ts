@@ -101,6 +101,24 @@ export const storageSize = (min: string, why: string) =>
     }
   });
 
+/** A Kubernetes quantity from `min` to 1Pi, or "" meaning "work it out". */
+export const optionalSize = (min: string, why: string) =>
+  z.string().superRefine((value, context) => {
+    if (value === "") return;
+    const bytes = quantityBytes(value);
+    if (Number.isNaN(bytes)) {
+      context.addIssue({
+        code: "custom",
+        message: `a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T, P (8Gi, 6000Mi); or "" to size it from clusterSize`,
+      });
+    } else if (bytes < quantityBytes(min) || bytes > quantityBytes("1Pi")) {
+      context.addIssue({
+        code: "custom",
+        message: `a size from ${min} to 1Pi${why}; or "" to size it from clusterSize`,
+      });
+    }
+  });
+
 export const percent = () =>
   z
     .number({ message: "a number (a percent greater than 0 and at most 100)" })

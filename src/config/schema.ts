@@ -22,6 +22,7 @@ import {
   labelValue,
   optionalHttpsUrl,
   optionalQueryUrl,
+  optionalSize,
   pagerdutyKey,
   password,
   percent,
@@ -109,24 +110,48 @@ export const configKeys = {
     default: "50Gi",
     kind: "string",
   },
+  prometheusMemoryLimit: {
+    description:
+      "Memory limit of the Prometheus container. \"\" sizes request and limit from clusterSize's estimate (or the reference cluster's, 100 nodes and 3,000 pods); a value caps both",
+    accepts: 'a Kubernetes quantity from 512Mi to 1Pi (8Gi), or ""',
+    schema: optionalSize("512Mi", ": an idle Prometheus with this stack's rules needs a few hundred MiB"),
+    default: "",
+    kind: "string",
+  },
   clusterSize: {
     description:
-      "Nodes and pods of the cluster watched. When set, synth warns if prometheusStorageSize or Prometheus' memory limit is below what `plue-monitoring size` estimates for them",
+      "Nodes and pods of the cluster watched, and pods of api, web and electric together (servicePods, default 30). Prometheus' memory request and limit follow the estimate for it; synth warns if prometheusStorageSize or prometheusMemoryLimit is below it",
     // Kubernetes' documented limits for one cluster: 5,000 nodes, 150,000 pods
     // (kubernetes/website content/en/docs/setup/best-practices/cluster-large.md).
     accepts:
-      "{ nodes: a whole number from 1 to 5000, pods: a whole number from 0 to 150000 }, both or neither",
+      "{ nodes: a whole number from 1 to 5000, pods: a whole number from 0 to 150000, servicePods?: a whole number from 0 to 10000 }, nodes and pods both or neither",
     schema: z
-      .object({ nodes: integerBetween(1, 5000).nullable(), pods: integerBetween(0, 150_000).nullable() })
+      .object({
+        nodes: integerBetween(1, 5000).nullable(),
+        pods: integerBetween(0, 150_000).nullable(),
+        servicePods: integerBetween(0, 10_000).nullable().optional(),
+      })
       .strict()
       .refine((size) => (size.nodes === null) === (size.pods === null), {
         message: "both nodes and pods, or neither",
       })
+      .refine((size) => size.servicePods == null || size.nodes !== null, {
+        message: "servicePods only with nodes and pods",
+      })
+      .refine((size) => size.servicePods == null || size.pods === null || size.servicePods <= size.pods, {
+        message: "servicePods at most pods: the services' pods are among the cluster's",
+      })
       .transform((size) =>
-        size.nodes === null || size.pods === null ? null : { nodes: size.nodes, pods: size.pods },
+        size.nodes === null || size.pods === null
+          ? null
+          : {
+              nodes: size.nodes,
+              pods: size.pods,
+              ...(size.servicePods != null ? { servicePods: size.servicePods } : {}),
+            },
       ),
     // Unset; an object so that clusterSize.nodes and clusterSize.pods can be set one at a time.
-    default: { nodes: null, pods: null },
+    default: { nodes: null, pods: null, servicePods: null },
     kind: "object",
   },
   alertmanagerSlackWebhook: {

@@ -17,6 +17,7 @@ import { isSecretReference, type SecretReference } from "../config/secret-refere
 import { cluster } from "../deployment.ts";
 import { POD_NAME_ENV } from "../prometheus/alerting.ts";
 import { prometheusArgs, remoteWriteSecretFiles } from "../prometheus/index.ts";
+import { prometheusMemory } from "../sizing/memory.ts";
 import {
   checksum,
   clusterIPService,
@@ -153,6 +154,7 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
     ...Object.fromEntries(ruleKeys.map((file) => [`rules/${file}`, rendered.ruleFiles[file] as string])),
   });
 
+  const memory = prometheusMemory(config);
   const statefulSet = new StatefulSet({
     metadata: meta(name, objectLabels, namespace, {
       // The reloader applies config changes in place; this records which config the pods run.
@@ -194,9 +196,11 @@ export function prometheus(config: StackConfig, rendered: RenderedConfigs): Kube
               // The pod name, for the prometheus_replica external label (${POD_NAME} in prometheus.yml).
               env: [{ name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } }],
               ports: [{ name: "web", containerPort: port, protocol: "TCP" }],
+              // Memory from the size estimate (src/sizing/memory.ts): head series grow with the
+              // cluster, and a fixed limit is an OOM-kill loop waiting for the cluster to outgrow it.
               resources: resources({
-                requests: { cpu: "500m", memory: "1Gi" },
-                limits: { cpu: "2", memory: "4Gi" },
+                requests: { cpu: "500m", memory: memory.request },
+                limits: { cpu: "2", memory: memory.limit },
               }),
               // WAL replay after a restart can take minutes on a full volume: liveness waits for it.
               startupProbe: httpProbe("/-/ready", "web", { periodSeconds: 15, failureThreshold: 60 }),

@@ -5,6 +5,7 @@ import type { StackConfig } from "../config/schema.ts";
 import { prometheus } from "../kubernetes/prometheus.ts";
 import { renderConfigs } from "../synth.ts";
 import { estimateSize, type SizeEstimate } from "./estimate.ts";
+import { quantityAtLeast } from "./quantity.ts";
 
 export interface ConfiguredPrometheus {
   /** prometheusStorageSize, as written and in bytes. */
@@ -31,17 +32,10 @@ export function configuredPrometheus(config: StackConfig): ConfiguredPrometheus 
   };
 }
 
-/** A Kubernetes quantity at least `bytes`: Mi in steps of 64 below 1Gi, else Gi to a tenth. */
-export function quantityAtLeast(bytes: number): string {
-  const gib = bytes / 2 ** 30;
-  if (gib < 1) return `${Math.max(64, Math.ceil(bytes / 2 ** 20 / 64) * 64)}Mi`;
-  return `${Math.ceil(gib * 10) / 10}Gi`;
-}
-
 /** Where the configured Prometheus falls short of the estimate for `estimate.size`. */
 export function shortfalls(configured: ConfiguredPrometheus, estimate: SizeEstimate): string[] {
   const { nodes, pods } = estimate.size;
-  const forSize = `for ${nodes} nodes and ${pods} pods`;
+  const forSize = `for ${nodes} nodes and ${pods} pods, ${estimate.services.pods} of them Plue's services`;
   const problems: string[] = [];
   if (configured.storage.bytes < estimate.disk.totalBytes) {
     problems.push(
@@ -50,7 +44,7 @@ export function shortfalls(configured: ConfiguredPrometheus, estimate: SizeEstim
   }
   if (configured.memoryLimit && configured.memoryLimit.bytes < estimate.memory.limitBytes) {
     problems.push(
-      `Prometheus' memory limit ${configured.memoryLimit.quantity} is below the ${quantityAtLeast(estimate.memory.limitBytes)} estimated ${forSize} (working set ~${quantityAtLeast(estimate.memory.workingSetBytes)}); it may be OOM-killed`,
+      `Prometheus' memory limit ${configured.memoryLimit.quantity} is below the ${quantityAtLeast(estimate.memory.limitBytes)} estimated ${forSize} (working set ~${quantityAtLeast(estimate.memory.workingSetBytes)}); it may be OOM-killed; raise prometheusMemoryLimit or set it to "" to follow the estimate`,
     );
   }
   return problems;

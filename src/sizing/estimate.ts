@@ -8,6 +8,7 @@ import { cluster } from "../deployment.ts";
 import { scrapeConfigs } from "../prometheus/index.ts";
 import { jobKeeps } from "./keep.ts";
 import { measurements as measured } from "./measurements.ts";
+import { REFERENCE_SERVICES, seriesPerServicePod } from "./services.ts";
 import { MEASURED_JOBS, type MeasuredJob, type Measurements } from "./types.ts";
 
 /**
@@ -47,6 +48,16 @@ export const LIMIT_OVER_REQUEST = 2;
 export interface ClusterSize {
   nodes: number;
   pods: number;
+  /** Of the pods, those of api, web and electric; REFERENCE_SERVICES.pods (at most `pods`) when not given. */
+  servicePods?: number;
+}
+
+/** Plue's own services: every series they serve is stored. */
+export interface ServicesEstimate {
+  pods: number;
+  seriesPerPod: number;
+  kept: number;
+  intervalSeconds: number;
 }
 
 export interface JobEstimate {
@@ -67,6 +78,7 @@ export interface SizeEstimate {
   /** Whether any measured job keeps only some names (the ingestion keep-lists are on). */
   keepLists: boolean;
   jobs: JobEstimate[];
+  services: ServicesEstimate;
   headSeries: number;
   samplesPerSecond: number;
   memory: { workingSetBytes: number; requestBytes: number; limitBytes: number };
@@ -108,9 +120,21 @@ export function estimateSize(
     };
   });
 
-  const headSeries = jobs.reduce((sum, job) => sum + job.kept, 0);
-  const scrapedSeries = jobs.reduce((sum, job) => sum + job.scraped, 0);
-  const samplesPerSecond = jobs.reduce((sum, job) => sum + job.kept / job.intervalSeconds, 0);
+  const servicePods = size.servicePods ?? Math.min(REFERENCE_SERVICES.pods, size.pods);
+  const seriesPerPod = seriesPerServicePod();
+  const services: ServicesEstimate = {
+    pods: servicePods,
+    seriesPerPod,
+    kept: servicePods * seriesPerPod,
+    intervalSeconds: globalInterval,
+  };
+
+  const headSeries = jobs.reduce((sum, job) => sum + job.kept, services.kept);
+  const scrapedSeries = jobs.reduce((sum, job) => sum + job.scraped, services.kept);
+  const samplesPerSecond = jobs.reduce(
+    (sum, job) => sum + job.kept / job.intervalSeconds,
+    services.kept / services.intervalSeconds,
+  );
 
   const workingSetBytes =
     from.idleBytes +
@@ -125,6 +149,7 @@ export function estimateSize(
     size,
     keepLists: MEASURED_JOBS.some((job) => keeps[job].rules.length > 0),
     jobs,
+    services,
     headSeries,
     samplesPerSecond,
     memory: {

@@ -2,8 +2,8 @@
 // what `plue-monitoring size` estimates is a `warning:` line on stderr; without it, nothing is said.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quantityAtLeast } from "../../src/sizing/configured.ts";
 import { estimateSize } from "../../src/sizing/estimate.ts";
+import { quantityAtLeast } from "../../src/sizing/quantity.ts";
 import { runMain } from "../helpers/cli.ts";
 import { testConfig } from "../helpers/config.ts";
 import { tempDir } from "../helpers/system.ts";
@@ -37,7 +37,7 @@ describe("synth with clusterSize", () => {
     expect(result.code).toBe(0);
     const estimate = estimateSize(testConfig({ clusterSize: size }), size);
     expect(sizingLines(result.stderr)).toEqual([
-      `warning: prometheusStorageSize 2Gi is below the ${quantityAtLeast(estimate.disk.totalBytes)} estimated for 100 nodes and 3000 pods (retention 30d); raise prometheusStorageSize or shorten prometheusRetention (clusterSize; see plue-monitoring size)`,
+      `warning: prometheusStorageSize 2Gi is below the ${quantityAtLeast(estimate.disk.totalBytes)} estimated for 100 nodes and 3000 pods, 30 of them Plue's services (retention 30d); raise prometheusStorageSize or shorten prometheusRetention (clusterSize; see plue-monitoring size)`,
     ]);
   });
 
@@ -56,22 +56,29 @@ describe("synth with clusterSize", () => {
     expect(sizingLines(parts.stderr)).toHaveLength(1);
   });
 
-  it("warns when Prometheus' memory limit in the manifests is below the estimate", async () => {
+  it("warns when prometheusMemoryLimit is below the estimate, and not when the estimate sets it", async () => {
     const size = { nodes: 2000, pods: 60000 };
-    const result = await synth([`clusterSize=${JSON.stringify(size)}`, "prometheusStorageSize=1Pi"]);
-    expect(result.code).toBe(0);
+    const capped = await synth([
+      `clusterSize=${JSON.stringify(size)}`,
+      "prometheusStorageSize=1Pi",
+      "prometheusMemoryLimit=4Gi",
+    ]);
+    expect(capped.code).toBe(0);
     const estimate = estimateSize(testConfig({ clusterSize: size }), size);
-    expect(sizingLines(result.stderr)).toEqual([
+    expect(sizingLines(capped.stderr)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^warning: Prometheus' memory limit 4Gi is below the ${quantityAtLeast(estimate.memory.limitBytes).replace(".", "\\.")} estimated for 2000 nodes and 60000 pods .*may be OOM-killed`,
+          `^warning: Prometheus' memory limit 4Gi is below the ${quantityAtLeast(estimate.memory.limitBytes).replace(".", "\\.")} estimated for 2000 nodes and 60000 pods, 30 of them Plue's services .*may be OOM-killed; raise prometheusMemoryLimit`,
         ),
       ),
     ]);
+    const sized = await synth([`clusterSize=${JSON.stringify(size)}`, "prometheusStorageSize=1Pi"]);
+    expect(sized.code).toBe(0);
+    expect(sizingLines(sized.stderr)).toEqual([]);
   });
 
   it("says nothing when the cluster fits, or when clusterSize is not set", async () => {
-    const fits = await synth([`clusterSize=${JSON.stringify({ nodes: 10, pods: 300 })}`]);
+    const fits = await synth([`clusterSize=${JSON.stringify({ nodes: 10, pods: 300, servicePods: 6 })}`]);
     expect(fits.code).toBe(0);
     expect(sizingLines(fits.stderr)).toEqual([]);
     const unset = await synth(["prometheusStorageSize=1Gi"]);

@@ -38,6 +38,19 @@ describe("plue-monitoring size", () => {
       /^memory +working set ~[\d.]+ GiB: request [\d.]+(Gi|Mi), limit [\d.]+(Gi|Mi)$/m,
     );
     expect(result.stdout).toMatch(/^disk .* × 30d × 2 B\/sample/m);
+    expect(result.stdout).toMatch(/^api, web, electric +30 +[\d,]+ +[\d,]+ +[\d,]+$/m);
+  });
+
+  it("counts Plue's services at the metric contract's budget, per service pod", async () => {
+    const reference = await sizeJson(["--nodes", "100", "--pods", "3000"]);
+    const more = await sizeJson(["--nodes", "100", "--pods", "3000", "--service-pods", "60"]);
+    const few = await sizeJson(["--nodes", "2", "--pods", "12"]);
+    expect(reference.services.pods).toBe(30);
+    expect(more.services.kept).toBe(2 * reference.services.kept);
+    expect(more.headSeries - reference.headSeries).toBe(reference.services.kept);
+    expect(more.memory.limitBytes).toBeGreaterThan(reference.memory.limitBytes);
+    // Never more service pods than pods.
+    expect(few.services.pods).toBe(12);
   });
 
   it("stores far less with the keep-lists than with ingestion all, which stores all it scrapes", async () => {
@@ -47,7 +60,10 @@ describe("plue-monitoring size", () => {
     expect(all.keepLists).toBe(false);
     expect(all.jobs.map((job) => job.job)).toEqual(JOBS);
     for (const job of all.jobs) expect(job.kept).toBe(job.exposed);
-    expect(used.headSeries * 10).toBeLessThan(all.headSeries);
+    // The exporters' part: Plue's services keep every series either way.
+    const exporters = (estimate: SizeEstimate) => estimate.headSeries - estimate.services.kept;
+    expect(all.services).toEqual(used.services);
+    expect(exporters(used) * 10).toBeLessThan(exporters(all));
     expect(used.memory.limitBytes).toBeLessThan(all.memory.limitBytes);
     expect(used.disk.totalBytes).toBeLessThan(all.disk.totalBytes);
   });
@@ -88,6 +104,8 @@ describe("plue-monitoring size", () => {
       ["--nodes", "1e3", "--pods", "3000"],
       ["--nodes", "100", "--pods", "-1"],
       ["--nodes", "100", "--pods", "3000", "--frobnicate"],
+      ["--nodes", "100", "--pods", "20", "--service-pods", "21"],
+      ["--nodes", "100", "--pods", "3000", "--service-pods", "many"],
       ["--nodes", "100", "--pods", "3000", "--set", "prometheusRetention=forever"],
     ]) {
       const result = await size(args);

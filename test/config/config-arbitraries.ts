@@ -1038,6 +1038,14 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
     suspects: () => [...badStorageSizes, "1023Mi", "500Mi"],
     mangle: fc.constant("50Gi"),
   },
+  prometheusMemoryLimit: {
+    valid: fc.oneof(
+      fc.constant(""),
+      storageSize(["512Mi", "4Gi", "8Gi", "16Gi", "1Ti", "8G", "536870912"], 512),
+    ),
+    suspects: () => [...badStorageSizes, "511Mi", "100Mi", " ", 8, null],
+    mangle: fc.constant("8Gi"),
+  },
   alertmanagerSlackWebhook: optionalUrlKey(
     true,
     canary.map((token) => `https://hooks.slack.com/services/T0ABCDEF/B0ABCDEF/${token}`),
@@ -1293,9 +1301,18 @@ export const keyValues: Partial<Record<ConfigKey, KeyValues>> = {
     valid: fc.oneof(
       fc.constant({ nodes: null, pods: null }),
       fc.record({ nodes: fc.integer({ min: 1, max: 5000 }), pods: fc.integer({ min: 0, max: 150_000 }) }),
+      fc
+        .record({ nodes: fc.integer({ min: 1, max: 5000 }), pods: fc.integer({ min: 0, max: 10_000 }) })
+        .chain((size) =>
+          fc.integer({ min: 0, max: size.pods }).map((servicePods) => ({ ...size, servicePods })),
+        ),
     ),
     suspects: () => [
       { nodes: 0, pods: 1 },
+      { nodes: 10, pods: 20, servicePods: 21 },
+      { nodes: null, pods: null, servicePods: 3 },
+      { nodes: 10, pods: 20_000, servicePods: 10_001 },
+      { nodes: 10, pods: 20, servicePods: -1 },
       { nodes: 5001, pods: 1 },
       { nodes: 1 },
       { nodes: 1.5, pods: 2 },

@@ -3,6 +3,8 @@
 // config changes that reach the running pods.
 import { describe, expect, it } from "vitest";
 import { nodeExporterExceptions } from "../../src/kubernetes/node-exporter.ts";
+import { prometheusMemory } from "../../src/sizing/memory.ts";
+import { testConfig } from "../helpers/config.ts";
 import type { Manifest } from "./lib/cluster.ts";
 import { containerProblems, isPinned, restrictedViolations } from "./lib/pod-security.ts";
 import { buildStack, fullConfig, podTemplates } from "./lib/stack.ts";
@@ -110,11 +112,12 @@ describe("containers", () => {
     expect(isPinned(`quay.io/prometheus/prometheus@sha256:${"a".repeat(64)}`)).toBe(true);
   });
 
-  it("asks for the seed's resources", () => {
+  it("asks for the seed's resources, and Prometheus' memory from the size estimate", () => {
     const sized = (workload: string) => template(workload).spec.containers[0].resources;
+    const memory = prometheusMemory(testConfig(fullConfig));
     expect(sized("prometheus")).toEqual({
-      requests: { cpu: "500m", memory: "1Gi" },
-      limits: { cpu: "2", memory: "4Gi" },
+      requests: { cpu: "500m", memory: memory.request },
+      limits: { cpu: "2", memory: memory.limit },
     });
     expect(sized("alertmanager")).toEqual({
       requests: { cpu: "100m", memory: "128Mi" },
