@@ -5,6 +5,7 @@
 //
 // The "5m" and "1h" in names are the windows in a cluster; on the local stack they pass through
 // Timing.window() like every other range, and the names stay the same so dashboards work on both.
+import { durationMs, formatDuration } from "../config/formats.ts";
 import type { StackConfig } from "../config/schema.ts";
 import { cadvisor, kubeStateMetrics as ksm, plueServices } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
@@ -80,15 +81,6 @@ function plueHttpRules(timing: Timing): RuleGroup {
         `(sum by (namespace, service) (${recorded.requestRateByCode}{http_response_status_code=~"5.."}) or 0 * ${recorded.requestRate}) / ${recorded.requestRate}`,
       ),
       rule(
-        recorded.latencyBuckets,
-        `sum by (namespace, service, le) (rate(http_server_request_duration_seconds_bucket{${plueServices}}[${rate5m}]))`,
-      ),
-      ...LATENCY_QUANTILES.map((quantile) =>
-        rule(recorded.latencyQuantile, `histogram_quantile(${quantile}, ${recorded.latencyBuckets})`, {
-          quantile,
-        }),
-      ),
-      rule(
         recorded.activeRequests,
         `sum by (namespace, service) (http_server_active_requests{${plueServices}})`,
       ),
@@ -115,6 +107,36 @@ function busiestPodOfLimit(containerUsage: string, resource: "cpu" | "memory"): 
   const podLimit = `sum by (namespace, pod) (max by (namespace, pod, container) (${limits}))`;
   return `max by (namespace, service) ((${usedByLimited} / ${podLimit}) * on (namespace, pod) group_left (service) ${podService})`;
 }
+
+/**
+ * The latency histogram's buckets, summed over pods, routes, methods and codes: the one rule that
+ * reads every bucket series (9,750 a pod at the metric contract's reference shape), as costly as all
+ * the other rules together at 30 service pods (docs/sizing.md, "Rule evaluation cost"). Its group is
+ * evaluated every other evaluation interval: half the cost, for a p99 that is up to one interval older
+ * when SlowResponseTime and the latency panels read it.
+ */
+function plueLatencyRules(config: StackConfig, timing: Timing): RuleGroup {
+  return {
+    name: "plue-latency.recording",
+    interval: timing.duration(
+      formatDuration(LATENCY_EVALUATIONS_APART * durationMs(config.evaluationInterval)),
+    ),
+    rules: [
+      rule(
+        recorded.latencyBuckets,
+        `sum by (namespace, service, le) (rate(http_server_request_duration_seconds_bucket{${plueServices}}[${timing.window("5m")}]))`,
+      ),
+      ...LATENCY_QUANTILES.map((quantile) =>
+        rule(recorded.latencyQuantile, `histogram_quantile(${quantile}, ${recorded.latencyBuckets})`, {
+          quantile,
+        }),
+      ),
+    ],
+  };
+}
+
+/** How many evaluation intervals apart the latency buckets are recorded. */
+export const LATENCY_EVALUATIONS_APART = 2;
 
 function containerResourceRules(timing: Timing): RuleGroup {
   const rate5m = timing.window("5m");
@@ -158,6 +180,11 @@ function clusterRules(timing: Timing): RuleGroup {
   };
 }
 
-export function recordingRules(_config: StackConfig, timing: Timing): RuleGroup[] {
-  return [plueHttpRules(timing), containerResourceRules(timing), clusterRules(timing)];
+export function recordingRules(config: StackConfig, timing: Timing): RuleGroup[] {
+  return [
+    plueHttpRules(timing),
+    plueLatencyRules(config, timing),
+    containerResourceRules(timing),
+    clusterRules(timing),
+  ];
 }

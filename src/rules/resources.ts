@@ -1,14 +1,15 @@
 // CPU and memory of each pod against the pod's limits.
 import type { StackConfig } from "../config/schema.ts";
 import { alertRule, promql, ratio } from "./alert.ts";
-import { cadvisor, kubeStateMetrics as ksm } from "./selectors.ts";
+import { recorded } from "./recording.ts";
+import { kubeStateMetrics as ksm } from "./selectors.ts";
 import type { Timing } from "./timing.ts";
 import type { RuleGroup } from "./types.ts";
 
 /**
- * Usage of a pod's limited containers over the sum of their limits. cAdvisor's pod-level series
- * (container="") and the sandbox (container="POD", or the pause image under container="") would count
- * the pod twice, so only named containers are read; a container without a limit is left out of both
+ * Usage of a pod's limited containers over the sum of their limits. The usage is per named container
+ * (recorded from cAdvisor without its pod-level series, container="", and the sandbox,
+ * container="POD", which would count the pod twice); a container without a limit is left out of both
  * sides, and a pod without any limit yields no ratio at all.
  */
 function usageOfLimit(usage: string, resource: "cpu" | "memory"): string {
@@ -25,14 +26,11 @@ function usageOfLimit(usage: string, resource: "cpu" | "memory"): string {
     )`;
 }
 
-const named = 'container!="", container!="POD"';
-
 export function resourceRules(config: StackConfig, timing: Timing): RuleGroup {
-  const cpu = usageOfLimit(
-    `rate(container_cpu_usage_seconds_total{${cadvisor}, ${named}}[${timing.window("5m")}])`,
-    "cpu",
-  );
-  const memory = usageOfLimit(`container_memory_working_set_bytes{${cadvisor}, ${named}}`, "memory");
+  // The per-container usage the container-resources recording already sums from cAdvisor's named
+  // containers: re-reading cAdvisor's thousands of series here would compute it twice.
+  const cpu = usageOfLimit(recorded.containerCpu, "cpu");
+  const memory = usageOfLimit(recorded.containerMemory, "memory");
   const cpuAlert = (name: string, percent: number, forDuration: string, severity: "warning" | "critical") =>
     alertRule(config, {
       name,

@@ -77,13 +77,13 @@ describe("the check catches what it should", () => {
   });
 
   it("a rule reading a metric from a job that does not provide it", () => {
-    const files = withChangedExpr("HighMemoryUsage", (expr) =>
-      expr.replaceAll('job="cadvisor"', 'job="kubelet"'),
+    const files = withChangedExpr("NodeNotReady", (expr) =>
+      expr.replaceAll('job="kube-state-metrics"', 'job="node-exporter"'),
     );
     expect(problemsOf(files)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^HighMemoryUsage: .*job "kubelet" does not provide container_memory_working_set_bytes$/,
+          /^NodeNotReady: .*job "node-exporter" does not provide kube_node_status_condition$/,
         ),
       ]),
     );
