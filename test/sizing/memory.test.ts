@@ -22,6 +22,11 @@ describe("Prometheus' memory in the manifests", () => {
       limit: quantityAtLeast(estimate.memory.limitBytes),
     });
     expect(configuredPrometheus(config).memoryLimit?.quantity).toBe(prometheusMemory(config).limit);
+    // What a real Prometheus 2.42 used with this stack's rules at that size (docs/sizing.md, "Rule
+    // evaluation cost"), its head a few minutes young: the request covers it, the limit twice over.
+    const measuredPeakRss = 2.73 * GiB;
+    expect(estimate.memory.requestBytes).toBeGreaterThan(measuredPeakRss);
+    expect(estimate.memory.limitBytes).toBeGreaterThan(2 * measuredPeakRss);
   });
 
   it("grows with clusterSize: nodes, pods and the services' pods", () => {
