@@ -9,6 +9,7 @@ import {
   SCOPES,
   type Scope,
   scopeCoefficients,
+  scopeCounts,
 } from "../../src/sizing/cluster-shape.ts";
 
 export interface ShapeRow {
@@ -89,15 +90,22 @@ export function wholeCluster(): InstanceRanges {
   return ranges;
 }
 
-/** What node `index` of the reference cluster holds: itself, its pods, containers and claims. */
-export function oneNode(index: number): InstanceRanges {
-  const { nodes, pods, objects } = REFERENCE_CLUSTER;
+/**
+ * What node `index` of a cluster (the reference cluster unless given) holds: itself, its pods,
+ * containers and claims.
+ */
+export function oneNode(
+  index: number,
+  nodes: number = REFERENCE_CLUSTER.nodes,
+  pods: number = REFERENCE_CLUSTER.pods,
+): InstanceRanges {
+  const counts = scopeCounts(nodes, pods);
   return {
     target: [0, 1],
     node: [index, index + 1],
     pod: share(pods, index, nodes),
-    container: share(objects.container, index, nodes),
-    persistentvolumeclaim: share(objects.persistentvolumeclaim, index, nodes),
+    container: share(counts.container, index, nodes),
+    persistentvolumeclaim: share(counts.persistentvolumeclaim, index, nodes),
   };
 }
 
