@@ -1,9 +1,14 @@
 // What each kind of SLO counts, as PromQL over one window: the rate of failed events and of all
 // events, summed over every series (pods, routes, codes) into one number per SLO.
+
+import { PLUE_SERVICES } from "../catalog/plue-services.ts";
 import { durationMs } from "../config/formats.ts";
 import { REQUEST_DURATION } from "../instrument/http-semantics.ts";
 import { bucketBoundRegex } from "../prometheus/v3-compat.ts";
+import { recorded } from "../rules/recording.ts";
 import type { ResolvedSlo } from "./list.ts";
+
+const isPlueService = (service: string) => (PLUE_SERVICES as readonly string[]).includes(service);
 
 export interface SliRates {
   /** Failed events per second: 0, never missing, while none failed. */
@@ -29,6 +34,19 @@ export function sliRates(slo: ResolvedSlo, window: string): SliRates {
   switch (indicator.kind) {
     case "availability": {
       // 4xx are the client's doing; only 5xx spend the budget.
+      if (isPlueService(slo.service)) {
+        // The request rates plue-http.recording already sums from every count series (thousands a
+        // pod: routes × methods × codes), one evaluation older than a raw read.
+        const service = `service=${JSON.stringify(slo.service)}`;
+        const total = `sum(${recorded.requestRate}{${service}})`;
+        return {
+          errors: orZero(
+            `sum(${recorded.requestRateByCode}{${service}, http_response_status_code=~"5.."})`,
+            total,
+          ),
+          total,
+        };
+      }
       const total = rated(`${REQUEST_DURATION}_count{${job}}`);
       return {
         errors: orZero(rated(`${REQUEST_DURATION}_count{${job}, http_response_status_code=~"5.."}`), total),

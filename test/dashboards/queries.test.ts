@@ -88,10 +88,12 @@ describe("dashboard queries", () => {
     );
   });
 
-  it("recording rules read only catalog metrics, or series recorded earlier in their group", () => {
+  it("recording rules read only catalog metrics, series recorded earlier in their group, or (SLOs) the shared recordings", () => {
     const problems: string[] = [];
+    const sloGroups = new Set(sloRuleGroups(config, realTime).map((group) => group.name));
     for (const group of [...recordingRules(config, realTime), ...sloRuleGroups(config, realTime)]) {
-      const earlier: string[] = [];
+      // An SLO's rates may come from the shared recordings, as an alert's do.
+      const earlier: string[] = sloGroups.has(group.name) ? Object.values(recorded) : [];
       for (const rule of group.rules) {
         const name = "record" in rule ? rule.record : rule.alert;
         const found = expressionProblems(rule.expr, catalog, { recorded: earlier, plueJobs: PLUE_SERVICES });
