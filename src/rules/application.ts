@@ -59,7 +59,7 @@ export function applicationRules(config: StackConfig, timing: Timing): RuleGroup
       errorAlert("CriticalErrorRate", config.alertErrorRateCriticalThreshold, "2m", "critical"),
       alertRule(config, {
         name: "SlowResponseTime",
-        // Over the buckets plue-http.recording already sums per service, never the raw ones.
+        // Over the buckets plue-latency.recording already sums per service, never the raw ones.
         expr: `histogram_quantile(0.99, ${recorded.latencyBuckets}) > 2`,
         for: timing.duration("10m"),
         severity: "warning",
