@@ -87,36 +87,28 @@ export function quantityBytes(quantity: string): number {
 }
 
 /** A volume size: a Kubernetes quantity of at least `min`, at most 1Pi. */
+/** What is wrong with a size quantity, if anything: not a Kubernetes quantity, or out of range. */
+function sizeProblem(value: string, min: string, why: string): string | undefined {
+  const bytes = quantityBytes(value);
+  if (Number.isNaN(bytes)) {
+    return "a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T, P (50Gi, 500Mi)";
+  }
+  if (bytes < quantityBytes(min) || bytes > quantityBytes("1Pi")) return `a size from ${min} to 1Pi${why}`;
+  return undefined;
+}
+
 export const storageSize = (min: string, why: string) =>
   z.string().superRefine((value, context) => {
-    const bytes = quantityBytes(value);
-    if (Number.isNaN(bytes)) {
-      context.addIssue({
-        code: "custom",
-        message:
-          "a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T, P (50Gi, 500Mi)",
-      });
-    } else if (bytes < quantityBytes(min) || bytes > quantityBytes("1Pi")) {
-      context.addIssue({ code: "custom", message: `a size from ${min} to 1Pi${why}` });
-    }
+    const problem = sizeProblem(value, min, why);
+    if (problem) context.addIssue({ code: "custom", message: problem });
   });
 
 /** A Kubernetes quantity from `min` to 1Pi, or "" meaning "work it out". */
 export const optionalSize = (min: string, why: string) =>
   z.string().superRefine((value, context) => {
-    if (value === "") return;
-    const bytes = quantityBytes(value);
-    if (Number.isNaN(bytes)) {
-      context.addIssue({
-        code: "custom",
-        message: `a Kubernetes quantity: a number with an optional suffix Ki, Mi, Gi, Ti, Pi, k, M, G, T, P (8Gi, 6000Mi); or "" to size it from clusterSize`,
-      });
-    } else if (bytes < quantityBytes(min) || bytes > quantityBytes("1Pi")) {
-      context.addIssue({
-        code: "custom",
-        message: `a size from ${min} to 1Pi${why}; or "" to size it from clusterSize`,
-      });
-    }
+    const problem = value === "" ? undefined : sizeProblem(value, min, why);
+    if (problem)
+      context.addIssue({ code: "custom", message: `${problem}; or "" to size it from clusterSize` });
   });
 
 export const percent = () =>

@@ -18,6 +18,7 @@ import { main } from "../../src/cli/main.ts";
 import { durationMs, formatDuration } from "../../src/config/formats.ts";
 import { panelQueries } from "../../src/dashboards/index.ts";
 import type { LocalDeployment } from "../../src/deployment.ts";
+import { parseExposition } from "../../src/instrument/contract/parse-exposition.ts";
 import { FAULT_NAMES, type FaultName, findFault } from "../../src/local/faults.ts";
 import type { Notification } from "../../src/local/inbox.ts";
 import { peerTimeout } from "../../src/local/parts/alertmanagers.ts";
@@ -616,16 +617,15 @@ describe(`the local stack at time scale ${SCALE}, on the real binaries`, () => {
     // notification sent, the heartbeat's included, is one entry.
     const countsOf = async (index: number) => {
       const port = stack.alertmanagerPorts[index] as number;
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const sum = (pattern: RegExp) =>
-        text
-          .split("\n")
-          .filter((line) => pattern.test(line))
-          .reduce((total, line) => total + Number(line.split(" ").pop()), 0);
+      const families = parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+      const sum = (family: string, integrations?: readonly string[]) =>
+        (families.get(family)?.samples ?? [])
+          .filter((sample) => !integrations || integrations.includes(sample.labels.integration ?? ""))
+          .reduce((total, sample) => total + sample.value, 0);
       return {
-        learned: sum(/^alertmanager_nflog_gossip_messages_propagated_total /),
-        sent: sum(/^alertmanager_notifications_total\{/),
-        paged: sum(/^alertmanager_notifications_total\{[^}]*integration="(pagerduty|slack)"/),
+        learned: sum("alertmanager_nflog_gossip_messages_propagated_total"),
+        sent: sum("alertmanager_notifications_total"),
+        paged: sum("alertmanager_notifications_total", ["pagerduty", "slack"]),
       };
     };
     const senderBefore = await countsOf(sender);
